@@ -1,0 +1,96 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useRef, useState, type FormEvent } from "react";
+import { Field } from "../_components/field";
+import { useTRPC } from "../_trpc/client";
+import { errorInfo } from "../_trpc/errors";
+
+type FieldErrors = { currentPassword?: string; newPassword?: string };
+
+export function PasswordForm() {
+  const trpc = useTRPC();
+  const change = useMutation(trpc.account.changePassword.mutationOptions());
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState(false);
+  const currentRef = useRef<HTMLInputElement>(null);
+  const nextRef = useRef<HTMLInputElement>(null);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const currentPassword = String(form.get("currentPassword") ?? "");
+    const newPassword = String(form.get("newPassword") ?? "");
+    setDone(false);
+    setError(undefined);
+
+    const errors: FieldErrors = {};
+    if (!currentPassword) errors.currentPassword = "Enter your current password";
+    if (newPassword.length < 8) errors.newPassword = "Password must be at least 8 characters";
+    else if (newPassword.length > 200) errors.newPassword = "Password must be at most 200 characters";
+    setFieldErrors(errors);
+    if (errors.currentPassword) return currentRef.current?.focus();
+    if (errors.newPassword) return nextRef.current?.focus();
+
+    try {
+      await change.mutateAsync({ currentPassword, newPassword });
+      formElement.reset();
+      setDone(true);
+    } catch (failure) {
+      const info = errorInfo(failure);
+      if (info.fields.newPassword) {
+        setFieldErrors({ newPassword: info.fields.newPassword });
+        nextRef.current?.focus();
+      } else if (info.code === "BAD_REQUEST" && /current password/i.test(info.message)) {
+        setFieldErrors({ currentPassword: info.message });
+        currentRef.current?.select();
+      } else {
+        setError(info.message);
+      }
+    }
+  }
+
+  return (
+    <form className="form" onSubmit={onSubmit} noValidate>
+      <Field
+        id="password-current"
+        name="currentPassword"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        maxLength={200}
+        required
+        error={fieldErrors.currentPassword}
+        inputRef={currentRef}
+      />
+      <Field
+        id="password-new"
+        name="newPassword"
+        label="New password"
+        hint="At least 8 characters."
+        type="password"
+        autoComplete="new-password"
+        maxLength={200}
+        required
+        error={fieldErrors.newPassword}
+        inputRef={nextRef}
+      />
+      {error ? (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="button-row">
+        <button type="submit" className="button button-primary" disabled={change.isPending} aria-busy={change.isPending}>
+          {change.isPending ? <span className="spinner" aria-hidden="true" /> : null}
+          Change password
+        </button>
+        <p role="status" className="muted" style={{ margin: 0 }}>
+          {done ? "Password changed." : ""}
+        </p>
+      </div>
+    </form>
+  );
+}

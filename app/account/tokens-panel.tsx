@@ -1,0 +1,249 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { Field } from "../_components/field";
+import { LocalTime } from "../_components/local-time";
+import { useTRPC } from "../_trpc/client";
+import { errorInfo } from "../_trpc/errors";
+import type { RouterOutputs } from "../_trpc/types";
+
+type Token = RouterOutputs["tokens"]["list"][number];
+type CreatedToken = RouterOutputs["tokens"]["create"];
+
+export function TokensPanel({ initialTokens }: { initialTokens: Token[] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const tokens = useQuery(trpc.tokens.list.queryOptions(undefined, { initialData: initialTokens }));
+  const refreshList = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
+  const create = useMutation(trpc.tokens.create.mutationOptions({ onSettled: refreshList }));
+  const revoke = useMutation(trpc.tokens.revoke.mutationOptions({ onSettled: refreshList }));
+
+  const [created, setCreated] = useState<CreatedToken | null>(null);
+  const [nameError, setNameError] = useState<string>();
+  const [createError, setCreateError] = useState<string>();
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [notice, setNotice] = useState("");
+  const [revokeError, setRevokeError] = useState<string>();
+  const nameRef = useRef<HTMLInputElement>(null);
+
+  async function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const name = String(new FormData(formElement).get("name") ?? "").trim();
+    setCreateError(undefined);
+    setNotice("");
+    if (!name) {
+      setNameError("Name the token");
+      return nameRef.current?.focus();
+    }
+    if (name.length > 60) {
+      setNameError("Token name must be at most 60 characters");
+      return nameRef.current?.focus();
+    }
+    setNameError(undefined);
+    try {
+      const result = await create.mutateAsync({ name });
+      formElement.reset();
+      setCreated(result);
+    } catch (failure) {
+      const info = errorInfo(failure);
+      if (info.fields.name) setNameError(info.fields.name);
+      else setCreateError(info.message);
+    }
+  }
+
+  async function onRevoke(token: Token) {
+    setRevokeError(undefined);
+    try {
+      await revoke.mutateAsync({ id: token.id });
+      setConfirming(null);
+      setNotice(`Token “${token.name}” revoked.`);
+    } catch (failure) {
+      setRevokeError(errorInfo(failure).message);
+    }
+  }
+
+  const list = tokens.data;
+
+  return (
+    <div className="stack">
+      {created ? <NewToken token={created} onDone={() => setCreated(null)} /> : null}
+
+      <form className="inline-form" onSubmit={onCreate} noValidate>
+        <Field
+          id="token-name"
+          name="name"
+          label="Token name"
+          hint="What will use it, for example “laptop CLI”."
+          maxLength={60}
+          autoComplete="off"
+          required
+          error={nameError}
+          inputRef={nameRef}
+        />
+        <button type="submit" className="button button-primary" disabled={create.isPending} aria-busy={create.isPending}>
+          {create.isPending ? <span className="spinner" aria-hidden="true" /> : null}
+          Create token
+        </button>
+      </form>
+      {createError ? (
+        <p className="alert alert-error" role="alert">
+          {createError}
+        </p>
+      ) : null}
+
+      <div>
+        <h3>Your tokens</h3>
+        <p role="status" className={notice ? "alert alert-success" : "visually-hidden"}>
+          {notice}
+        </p>
+        {revokeError ? (
+          <p className="alert alert-error" role="alert" style={{ marginTop: "0.75rem" }}>
+            {revokeError}
+          </p>
+        ) : null}
+        {tokens.isError ? (
+          <p className="alert alert-error" role="alert">
+            Could not load your tokens. {errorInfo(tokens.error).message}
+          </p>
+        ) : null}
+        {list.length === 0 ? (
+          <p className="muted">You have no tokens yet.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table table-stack">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Token</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="actions">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((token) => (
+                  <tr key={token.id} style={token.revokedAt ? { opacity: 0.7 } : undefined}>
+                    <td data-label="Name">
+                      <strong>{token.name}</strong>
+                    </td>
+                    <td data-label="Token">
+                      <code>{token.prefix}…</code>
+                    </td>
+                    <td data-label="Created">
+                      <LocalTime value={token.createdAt} />
+                    </td>
+                    <td data-label="Last used">{token.lastUsedAt ? <LocalTime value={token.lastUsedAt} /> : <span className="muted">Never</span>}</td>
+                    <td data-label="Status">
+                      {token.revokedAt ? (
+                        <span className="badge">
+                          Revoked&nbsp;
+                          <LocalTime value={token.revokedAt} />
+                        </span>
+                      ) : (
+                        <span className="badge badge-alive">Active</span>
+                      )}
+                    </td>
+                    <td className="actions">
+                      {token.revokedAt ? null : confirming === token.id ? (
+                        <div className="confirm">
+                          <p>
+                            Revoke “{token.name}”? Anything using it stops working at once.
+                          </p>
+                          <button
+                            type="button"
+                            className="button button-danger button-small"
+                            onClick={() => onRevoke(token)}
+                            disabled={revoke.isPending}
+                            aria-busy={revoke.isPending}
+                          >
+                            Yes, revoke
+                          </button>
+                          <button type="button" className="button button-small" onClick={() => setConfirming(null)}>
+                            Cancel
+                          </button>
+                        </div>
+                      ) : (
+                        <button
+                          type="button"
+                          className="button button-small"
+                          onClick={() => {
+                            setRevokeError(undefined);
+                            setConfirming(token.id);
+                          }}
+                        >
+                          Revoke<span className="visually-hidden"> token {token.name}</span>
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** The freshly created token: shown once, with a copy button and a clear warning. */
+function NewToken({ token, onDone }: { token: CreatedToken; onDone: () => void }) {
+  const boxRef = useRef<HTMLDivElement>(null);
+  const tokenRef = useRef<HTMLElement>(null);
+  const [copyState, setCopyState] = useState<"idle" | "copied" | "failed">("idle");
+
+  useEffect(() => {
+    boxRef.current?.focus();
+  }, []);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(token.token);
+      setCopyState("copied");
+    } catch {
+      // No clipboard API (e.g. plain http on a LAN address): select the text for the user.
+      const node = tokenRef.current;
+      const selection = window.getSelection();
+      if (node && selection) {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        selection.removeAllRanges();
+        selection.addRange(range);
+      }
+      setCopyState(document.execCommand("copy") ? "copied" : "failed");
+    }
+  }
+
+  return (
+    <div className="token-box" ref={boxRef} tabIndex={-1} role="region" aria-labelledby="new-token-title">
+      <h3 id="new-token-title">New token “{token.name}”</h3>
+      <p className="alert alert-warn">
+        <strong>Copy it now.</strong> This token will not be shown again. If you lose it, revoke it and create a new one.
+      </p>
+      <div className="token-row">
+        <code ref={tokenRef} className="token-value" data-testid="new-token">
+          {token.token}
+        </code>
+        <button type="button" className="button button-primary" onClick={copy}>
+          {copyState === "copied" ? "Copied" : "Copy"}
+        </button>
+      </div>
+      <p role="status" className="small" style={{ margin: 0 }}>
+        {copyState === "copied" ? "Copied to the clipboard." : copyState === "failed" ? "Copying failed: select the token and copy it by hand." : ""}
+      </p>
+      <p className="small muted" style={{ margin: 0 }}>
+        Use it as <code>Authorization: Bearer {token.prefix}…</code>
+      </p>
+      <div>
+        <button type="button" className="button" onClick={onDone}>
+          Done, I have saved it
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+import type { Metadata } from "next";
+import { headers } from "next/headers";
+import Link from "next/link";
+import { services } from "@/server/services";
+import { serviceStatus } from "@/server/status/service-status";
+import { requireUser } from "../_lib/current-user";
+import { roleLabel } from "../_lib/services-info";
+
+export const metadata: Metadata = { title: "Dev hub" };
+export const dynamic = "force-dynamic";
+
+/** The origin the visitor reached us on, for copy-pasteable examples. */
+async function siteOrigin(): Promise<string> {
+  const requestHeaders = await headers();
+  const host = requestHeaders.get("x-forwarded-host") ?? requestHeaders.get("host") ?? "localhost:3000";
+  const proto = requestHeaders.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? "http";
+  return `${proto}://${host}`;
+}
+
+export default async function DevPage() {
+  const user = await requireUser("/dev");
+  const origin = await siteOrigin();
+  const statusExample = JSON.stringify(serviceStatus({ registry: services().registry }), null, 2);
+  const canBuild = user.role === "DEVELOPER" || user.role === "STAFF";
+
+  return (
+    <div className="stack">
+      <header className="page-header">
+        <p className="eyebrow">Dev hub</p>
+        <h1>Build on Canopy</h1>
+        <p>
+          Signed in as <strong>{user.username}</strong> · your role: <span className="role-badge">{roleLabel[user.role]}</span>
+        </p>
+      </header>
+
+      <div className="grid-2">
+        <section className="card" aria-labelledby="apps-title">
+          <h2 id="apps-title">Apps</h2>
+          <p>
+            Apps on Canopy are built online, right here in the browser: <strong>server scripts</strong> that run on Canopy,{" "}
+            <strong>endpoints</strong> that answer HTTP requests, and <strong>pages</strong> people can open on any screen.
+          </p>
+          <p className="alert alert-info">
+            App editing arrives with the app runtime, which is not released yet. Until then there are no apps to list or edit
+            here.
+          </p>
+          <p className="muted" style={{ marginTop: "1rem" }}>
+            {canBuild
+              ? `As a ${roleLabel[user.role]}, you will be able to create apps as soon as the runtime ships.`
+              : "Creating apps needs the Developer role. Ask a staff member to grant it to your account."}
+          </p>
+        </section>
+
+        <section className="card" aria-labelledby="tokens-title">
+          <h2 id="tokens-title">Tokens for the CLI and scripts</h2>
+          <p>
+            Scripts and the command-line tools authenticate with a personal API token. Create one on your account page; it
+            is shown only once.
+          </p>
+          <p>
+            <Link href="/account#tokens" className="button button-primary">
+              Manage API tokens
+            </Link>
+          </p>
+          <p className="muted small">Send the token in the Authorization header. To check that it works:</p>
+          <pre>
+            <code>{`curl -H "Authorization: Bearer <token>" \\\n  ${origin}/api/trpc/account.me`}</code>
+          </pre>
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="api-title">
+        <h2 id="api-title">Public API</h2>
+        <p className="muted">These endpoints need no sign-in.</p>
+        <div className="table-wrap">
+          <table className="table table-stack">
+            <thead>
+              <tr>
+                <th scope="col">Method</th>
+                <th scope="col">Path</th>
+                <th scope="col">Auth</th>
+                <th scope="col">Returns</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td data-label="Method">
+                  <code>GET</code>
+                </td>
+                <td data-label="Path">
+                  <a href="/api/external/">
+                    <code>/api/external/</code>
+                  </a>
+                </td>
+                <td data-label="Auth">None</td>
+                <td data-label="Returns">
+                  Status of each service (<code>api</code>, <code>web</code>, <code>chat</code>, <code>ingest</code>,{" "}
+                  <code>apps</code>, <code>render</code>, <code>worker</code>): <code>alive</code>, <code>dead</code> or{" "}
+                  <code>zombie</code>
+                </td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+        <h3 style={{ marginTop: "1.25rem" }}>Example</h3>
+        <pre>
+          <code>{`curl ${origin}/api/external/`}</code>
+        </pre>
+        <p className="muted small">Response right now:</p>
+        <pre>
+          <code>{statusExample}</code>
+        </pre>
+      </section>
+    </div>
+  );
+}

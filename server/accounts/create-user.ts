@@ -1,0 +1,34 @@
+import type { PrismaClient } from "../db/generated/client";
+import { hashPassword } from "../auth/password";
+import { AppError } from "../errors";
+import type { Role } from "./schemas";
+import { toPublicUser, type PublicUser } from "./public-user";
+
+/** Creates an account; a taken username is a CONFLICT and writes nothing. */
+export async function createUser(options: {
+  prisma: PrismaClient;
+  username: string;
+  password: string;
+  displayName?: string;
+  role?: Role;
+}): Promise<PublicUser> {
+  const passwordHash = await hashPassword(options.password);
+  try {
+    const user = await options.prisma.user.create({
+      data: {
+        username: options.username,
+        displayName: options.displayName ?? options.username,
+        passwordHash,
+        role: options.role ?? "MEMBER",
+      },
+    });
+    return toPublicUser(user);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("CONFLICT", "That username is taken");
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+}

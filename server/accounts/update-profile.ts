@@ -1,0 +1,7 @@
+import type { PrismaClient } from "../db/generated/client";
+import { toPublicUser, type PublicUser } from "./public-user";
+
+export async function updateProfile(options: { prisma: PrismaClient; userId: string; displayName: string }): Promise<PublicUser> {
+  const user = await options.prisma.user.update({ where: { id: options.userId }, data: { displayName: options.displayName } });
+  return toPublicUser(user);
+}

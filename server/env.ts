@@ -1,0 +1,59 @@
+// The one place that reads process.env. Server, worker and CLI import it; every setting is
+// validated here so a typo fails at start with a clear message instead of deep inside a request.
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value));
+
+const portNumber = z.coerce.number().int().min(0).max(65535);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** HTTP port of the server (0 picks a free one and prints it). */
+  PORT: portNumber.default(3000),
+  /** Interface the server binds to. */
+  HOST: z.string().default("0.0.0.0"),
+  /** Where the embedded database, generated secrets and media live. */
+  DATA_DIR: z.string().default("./.data"),
+  /** PostgreSQL connection string; when unset the embedded PGlite database in DATA_DIR is used. */
+  DATABASE_URL: optionalString.pipe(z.string().url().optional()),
+  /** Signs session cookies; generated into DATA_DIR when unset. */
+  NEXTAUTH_SECRET: optionalString,
+  /** Public origin of the site, used by next-auth for redirects. */
+  NEXTAUTH_URL: optionalString.pipe(z.string().url().optional()),
+  /** Shared secret of the /internal bus; generated into DATA_DIR when unset. */
+  INTERNAL_SECRET: optionalString,
+  /** Creates or updates this staff account at start (both must be set). */
+  CANOPY_ADMIN_USERNAME: optionalString,
+  CANOPY_ADMIN_PASSWORD: optionalString,
+  /** The server the worker (and the CLI) talks to. */
+  CANOPY_SERVER_URL: optionalString.pipe(z.string().url().optional()),
+  /** Set to "false" to run the server without its supervised worker (e.g. workers run elsewhere). */
+  CANOPY_START_WORKER: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  /** Largest request body accepted by API routes, in bytes. */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Seconds between worker heartbeats; a worker silent for three of them reads dead. */
+  HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().positive().default(2),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

@@ -1,0 +1,125 @@
+// The server process: one HTTP server serving Next.js (pages, tRPC, next-auth, route handlers)
+// and Socket.IO on the same port; owns the database; supervises the worker.
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { ensureAdmin } from "./accounts/ensure-admin";
+import { openDatabase } from "./db/client";
+import { env } from "./env";
+import { guardApiRequest } from "./http/guard-request";
+import { registerUserAdminHandlers } from "./internal/user-admin-handlers";
+import { createLogger } from "./logger";
+import { loadSecrets } from "./secrets";
+import { publishServices } from "./services";
+import { createSocketServer } from "./sockets/create-socket-server";
+import { ServiceRegistry } from "./status/registry";
+import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supervisor";
+
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const config = env();
+const log = createLogger("server");
+
+process.on("unhandledRejection", (reason) => log.error("unhandled rejection", { reason: String(reason) }));
+process.on("uncaughtException", (error) => log.error("uncaught exception", { error: error.stack ?? String(error) }));
+
+async function main(): Promise<void> {
+  const dataDir = path.resolve(config.DATA_DIR);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secrets = loadSecrets({ dataDir, internalSecret: config.INTERNAL_SECRET, authSecret: config.NEXTAUTH_SECRET });
+
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir, log: (line) => log.info(line) });
+  log.info("database ready", { kind: db.kind });
+  if (config.CANOPY_ADMIN_USERNAME && config.CANOPY_ADMIN_PASSWORD) {
+    const admin = await ensureAdmin({ prisma: db.prisma, username: config.CANOPY_ADMIN_USERNAME, password: config.CANOPY_ADMIN_PASSWORD });
+    log.info("staff account ready", { username: admin.username });
+  }
+
+  const registry = new ServiceRegistry({ heartbeatTimeoutMs: config.HEARTBEAT_INTERVAL_SECONDS * 3000 });
+  registry.setLocal("api", "alive");
+  registry.setLocal("web", "dead");
+  registry.setLocal("chat", "dead");
+  const pruneTimer = setInterval(() => registry.prune(), 60_000);
+
+  const dev = config.NODE_ENV !== "production";
+  const nextApp = next({ dev, dir: projectRoot, hostname: "localhost", port: config.PORT || 3000 });
+  const handle = nextApp.getRequestHandler();
+
+  const httpServer = http.createServer((request, response) => {
+    if (!guardApiRequest(request, response, config.MAX_BODY_BYTES)) return;
+    handle(request, response).catch((error: unknown) => {
+      log.error("request failed", { url: request.url, error: String(error) });
+      if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: { code: "INTERNAL", message: "Internal error" } }));
+    });
+  });
+
+  const { io, internal } = createSocketServer(httpServer, {
+    prisma: db.prisma,
+    secrets,
+    registry,
+    logger: log,
+    maxPayloadBytes: config.MAX_BODY_BYTES,
+  });
+  registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
+  publishServices({ env: config, db, io, registry, secrets });
+
+  await nextApp.prepare();
+  if (dev) {
+    const upgrade = nextApp.getUpgradeHandler();
+    httpServer.on("upgrade", (request, socket, head) => {
+      if (!request.url?.startsWith("/socket.io/")) void upgrade(request, socket, head);
+    });
+  }
+  registry.setLocal("web", "alive");
+
+  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
+  const address = httpServer.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  const serverFile = path.join(dataDir, "server.json");
+  fs.writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port }));
+  log.info("listening", { port, url: `http://127.0.0.1:${port}`, database: db.kind });
+
+  let supervisor: WorkerSupervisor | undefined;
+  if (config.CANOPY_START_WORKER) {
+    supervisor = superviseWorker({
+      logger: log.child("supervisor"),
+      env: {
+        ...process.env,
+        CANOPY_SERVER_URL: `http://127.0.0.1:${port}`,
+        INTERNAL_SECRET: secrets.internalSecret,
+        DATA_DIR: dataDir,
+        CANOPY_SUPERVISED: "1",
+      },
+    });
+  }
+
+  let shuttingDown = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info("shutting down", { signal });
+    const forceExit = setTimeout(() => process.exit(1), 15_000);
+    forceExit.unref();
+    clearInterval(pruneTimer);
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await supervisor?.stop();
+    await closed.catch(() => undefined);
+    await nextApp.close().catch(() => undefined);
+    await db.close();
+    fs.rmSync(serverFile, { force: true });
+    log.info("stopped");
+    process.exit(0);
+  }
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  log.error("server failed to start", { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  process.exit(1);
+});

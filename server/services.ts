@@ -1,0 +1,28 @@
+// The server process creates its long-lived services once (database, Socket.IO, registry) and
+// publishes them here. Next.js compiles route handlers into their own module graph, so a
+// module-level singleton would be a second copy; globalThis is shared by both.
+import type { Server as SocketServer } from "socket.io";
+import type { Database } from "./db/client";
+import type { Env } from "./env";
+import type { ServiceRegistry } from "./status/registry";
+
+export type CanopyServices = {
+  env: Env;
+  db: Database;
+  io: SocketServer;
+  registry: ServiceRegistry;
+  secrets: { internalSecret: string; authSecret: string };
+};
+
+const key = Symbol.for("canopy.services");
+type GlobalWithServices = typeof globalThis & { [key]?: CanopyServices };
+
+export function publishServices(services: CanopyServices): void {
+  (globalThis as GlobalWithServices)[key] = services;
+}
+
+export function services(): CanopyServices {
+  const published = (globalThis as GlobalWithServices)[key];
+  if (!published) throw new Error("Canopy services are not started: run the server with `npm start` or `npm run dev`");
+  return published;
+}

@@ -1,0 +1,34 @@
+// Socket.IO on the HTTP server's port with the namespaces of DESIGN.md. /internal is the worker
+// bus; /chat, /apps and /render are registered with the caller middleware and get their
+// handlers from their own modules.
+import type http from "node:http";
+import { Server } from "socket.io";
+import type { PrismaClient } from "../db/generated/client";
+import type { Logger } from "../logger";
+import type { ServiceRegistry } from "../status/registry";
+import { createInternalNamespace } from "../internal/namespace";
+import { callerMiddleware } from "./caller-middleware";
+
+export const publicNamespaces = ["/chat", "/apps", "/render"] as const;
+
+export function createSocketServer(
+  httpServer: http.Server,
+  deps: { prisma: PrismaClient; secrets: { internalSecret: string; authSecret: string }; registry: ServiceRegistry; logger: Logger; maxPayloadBytes: number },
+) {
+  const io = new Server(httpServer, {
+    // Other upgrade requests (Next.js dev HMR) are handed on rather than destroyed.
+    destroyUpgrade: false,
+    maxHttpBufferSize: deps.maxPayloadBytes,
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    cors: { origin: false },
+  });
+  for (const name of publicNamespaces) {
+    io.of(name).use(callerMiddleware({ prisma: deps.prisma, authSecret: deps.secrets.authSecret }));
+  }
+  const internal = createInternalNamespace(io, {
+    secret: deps.secrets.internalSecret,
+    registry: deps.registry,
+    logger: deps.logger.child("internal"),
+  });
+  return { io, internal };
+}

@@ -1,0 +1,87 @@
+// Liveness of every service, the source of the external API's status. Services the server hosts
+// set their own state; services a worker hosts are alive only while that worker's heartbeats
+// arrive and say so. "zombie": the process is there but reports that the service failed.
+export const serviceNames = ["api", "web", "chat", "ingest", "apps", "render"] as const;
+export type ServiceName = (typeof serviceNames)[number];
+export type ServiceStatus = "alive" | "dead" | "zombie";
+
+export type WorkerHeartbeat = {
+  workerId: string;
+  pid: number;
+  state: "ok" | "failed";
+  services: Partial<Record<ServiceName, "alive" | "zombie">>;
+  rssBytes: number;
+  startedAt: number;
+};
+
+type WorkerEntry = WorkerHeartbeat & { lastSeen: number; connected: boolean };
+
+export type WorkerSummary = {
+  workerId: string;
+  pid: number;
+  status: ServiceStatus;
+  lastSeen: number;
+  startedAt: number;
+  rssBytes: number;
+};
+
+export class ServiceRegistry {
+  private readonly local = new Map<ServiceName, ServiceStatus>();
+  private readonly workers = new Map<string, WorkerEntry>();
+
+  constructor(private readonly options: { heartbeatTimeoutMs: number; now?: () => number }) {}
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  setLocal(name: ServiceName, status: ServiceStatus): void {
+    this.local.set(name, status);
+  }
+
+  recordHeartbeat(heartbeat: WorkerHeartbeat): void {
+    this.workers.set(heartbeat.workerId, { ...heartbeat, lastSeen: this.now(), connected: true });
+  }
+
+  workerDisconnected(workerId: string): void {
+    const entry = this.workers.get(workerId);
+    if (entry) entry.connected = false;
+  }
+
+  /** Forgets workers that have been gone for a while, so the list does not grow forever. */
+  prune(maxAgeMs = 10 * 60_000): void {
+    for (const [id, entry] of this.workers) {
+      if (!entry.connected && this.now() - entry.lastSeen > maxAgeMs) this.workers.delete(id);
+    }
+  }
+
+  private workerStatus(entry: WorkerEntry): ServiceStatus {
+    if (!entry.connected || this.now() - entry.lastSeen > this.options.heartbeatTimeoutMs) return "dead";
+    return entry.state === "failed" ? "zombie" : "alive";
+  }
+
+  workerSummaries(): WorkerSummary[] {
+    return [...this.workers.values()].map((entry) => ({
+      workerId: entry.workerId,
+      pid: entry.pid,
+      status: this.workerStatus(entry),
+      lastSeen: entry.lastSeen,
+      startedAt: entry.startedAt,
+      rssBytes: entry.rssBytes,
+    }));
+  }
+
+  status(): Record<ServiceName | "worker", ServiceStatus> {
+    const live = [...this.workers.values()].filter((entry) => this.workerStatus(entry) !== "dead");
+    const fromWorkers = (name: ServiceName): ServiceStatus => {
+      const reported = live.map((entry) => (entry.state === "failed" ? "zombie" : entry.services[name]));
+      if (reported.includes("alive")) return "alive";
+      return reported.includes("zombie") ? "zombie" : "dead";
+    };
+    const result = {} as Record<ServiceName | "worker", ServiceStatus>;
+    for (const name of serviceNames) result[name] = this.local.get(name) ?? fromWorkers(name);
+    const workerStates = live.map((entry) => this.workerStatus(entry));
+    result.worker = workerStates.includes("alive") ? "alive" : workerStates.length ? "zombie" : "dead";
+    return result;
+  }
+}

@@ -1,0 +1,15 @@
+import { accountRouter } from "./routers/account";
+import { statusRouter } from "./routers/status";
+import { tokensRouter } from "./routers/tokens";
+import { usersRouter } from "./routers/users";
+import { createCallerFactory, createTRPCRouter } from "./init";
+
+export const appRouter = createTRPCRouter({
+  account: accountRouter,
+  tokens: tokensRouter,
+  users: usersRouter,
+  status: statusRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

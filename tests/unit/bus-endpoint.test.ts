@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { createBusEndpoint, type BusEndpoint } from "../../server/internal/bus-endpoint";
+import type { Envelope } from "../../server/internal/protocol";
+
+/** Two endpoints wired back to back, as the server's relay would connect them. */
+function pair(): { a: BusEndpoint; b: BusEndpoint; sent: Envelope[] } {
+  const sent: Envelope[] = [];
+  const endpoints: Record<string, BusEndpoint> = {};
+  const send = (envelope: Envelope) => {
+    sent.push(envelope);
+    queueMicrotask(() => void endpoints[envelope.target]?.receive(envelope));
+  };
+  endpoints.a = createBusEndpoint({ label: "a", send, defaultTimeoutMs: 200 });
+  endpoints.b = createBusEndpoint({ label: "b", send, defaultTimeoutMs: 200 });
+  return { a: endpoints.a, b: endpoints.b, sent };
+}
+
+describe("bus endpoint", () => {
+  it("answers a question with a <prompt>-reply message in Open360's envelope", async () => {
+    const { a, b, sent } = pair();
+    b.handle("status", () => ({ status: "alive" }));
+    await expect(a.ask("b", "status", undefined)).resolves.toEqual({ status: "alive" });
+    expect(sent[0]).toMatchObject({ target: "b", ack: "a", type: "question", package: { prompt: "status" } });
+    expect(sent[1]).toMatchObject({ target: "a", ack: "b", type: "message", package: { prompt: "status-reply", data: { status: "alive" }, message: "Ok" } });
+    expect(sent[1]!.id).toBe(sent[0]!.id);
+  });
+
+  it("pairs concurrent questions with their replies", async () => {
+    const { a, b } = pair();
+    let calls = 0;
+    b.handle("userSetRole", async (data) => {
+      const delay = calls++ === 0 ? 30 : 0;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      return { id: data.username, username: data.username, displayName: data.username, role: data.role, createdAt: new Date(0) };
+    });
+    const [first, second] = await Promise.all([
+      a.ask("b", "userSetRole", { username: "first", role: "STAFF" }),
+      a.ask("b", "userSetRole", { username: "second", role: "MEMBER" }),
+    ]);
+    expect(first.username).toBe("first");
+    expect(second.username).toBe("second");
+  });
+
+  it("times out when nobody answers", async () => {
+    const { a } = pair();
+    await expect(a.ask("nobody", "status", undefined, { timeoutMs: 50 })).rejects.toMatchObject({ code: "TIMEOUT" });
+  });
+
+  it("replies with a typed error to unknown prompts, invalid data and failing handlers", async () => {
+    const { a, b } = pair();
+    await expect(a.ask("b", "status", undefined)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    b.handle("userSetRole", () => {
+      throw new Error("secret details");
+    });
+    await expect(a.ask("b", "userSetRole", { username: "x", role: "BOSS" } as never)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(a.ask("b", "userSetRole", { username: "xyz", role: "STAFF" })).rejects.toMatchObject({ code: "INTERNAL", message: "Internal error" });
+  });
+
+  it("reports refused envelopes to the transport", async () => {
+    const { b } = pair();
+    expect(await b.receive({ nonsense: true })).toMatch(/malformed/);
+    expect(await b.receive({ target: "b", ack: "a", type: "message", package: { prompt: "heartbeat", data: {} } })).toMatch(/unknown prompt|invalid/);
+  });
+
+  it("fails pending questions when the connection drops", async () => {
+    const { a } = pair();
+    const question = a.ask("nobody", "status", undefined, { timeoutMs: 5000 });
+    a.failPending("gone");
+    await expect(question).rejects.toMatchObject({ code: "UNAVAILABLE" });
+  });
+});

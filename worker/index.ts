@@ -1,0 +1,59 @@
+// The worker process: hosts the app runtimes, RTMP ingest and the render farm (each added by its
+// own module). It holds no database connection; it talks to the server over the internal bus,
+// reports liveness by heartbeat, and reconnects and re-registers when the server comes back.
+import crypto from "node:crypto";
+import { env } from "../server/env";
+import { loadSecrets } from "../server/secrets";
+import { createLogger } from "../server/logger";
+import { connectBus } from "./bus-client";
+
+const config = env();
+const log = createLogger("worker");
+const workerId = process.env.CANOPY_WORKER_ID ?? crypto.randomUUID().slice(0, 8);
+const secrets = loadSecrets({ dataDir: config.DATA_DIR, internalSecret: config.INTERNAL_SECRET });
+const serverUrl = config.CANOPY_SERVER_URL ?? `http://127.0.0.1:${config.PORT}`;
+const startedAt = Date.now();
+
+const { socket, bus } = connectBus({
+  serverUrl,
+  secret: secrets.internalSecret,
+  label: `worker:${workerId}`,
+  onRefused: (message) => log.warn("server refused a message", { message }),
+});
+
+bus.handle("status", () => ({ status: "alive" as const }));
+
+function sendHeartbeat(): void {
+  if (!socket.connected) return;
+  bus.tell("web-api", "heartbeat", {
+    workerId,
+    pid: process.pid,
+    state: "ok",
+    // Capabilities (apps, ingest, render) register here as their modules start.
+    services: {},
+    rssBytes: process.memoryUsage.rss(),
+    startedAt,
+  });
+}
+
+socket.on("connect", () => {
+  log.info("connected to server", { workerId, serverUrl });
+  sendHeartbeat();
+});
+socket.on("connect_error", (error) => log.warn("cannot reach server", { error: error.message }));
+const heartbeat = setInterval(sendHeartbeat, config.HEARTBEAT_INTERVAL_SECONDS * 1000);
+
+function shutdown(signal: string): void {
+  log.info("worker stopping", { signal });
+  clearInterval(heartbeat);
+  socket.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));
+// When the supervising server is gone, a supervised worker must not linger as an orphan.
+if (process.env.CANOPY_SUPERVISED === "1") {
+  setInterval(() => {
+    if (process.ppid === 1) shutdown("parent exited");
+  }, 2000).unref();
+}
