@@ -36,6 +36,11 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Seconds between worker heartbeats; a worker silent for three of them reads dead. */
   HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().positive().default(2),
+  /** Chat: messages one user may send per window, across channels. */
+  CHAT_RATE_LIMIT_MESSAGES: z.coerce.number().int().positive().default(5),
+  CHAT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().positive().default(5),
+  /** Chat: longest message, in characters. */
+  CHAT_MAX_MESSAGE_LENGTH: z.coerce.number().int().positive().max(10_000).default(500),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
