@@ -15,6 +15,8 @@ import { loadSecrets } from "./secrets";
 import { publishServices } from "./services";
 import { createSocketServer } from "./sockets/create-socket-server";
 import { createMemoryRateLimiter } from "./chat/rate-limiter";
+import { createMemoryPresence } from "./chat/presence";
+import { endStreamsOfWorker, registerIngestHandlers } from "./streams/ingest-handlers";
 import { ServiceRegistry } from "./status/registry";
 import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supervisor";
 
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   });
 
   const rateLimiter = createMemoryRateLimiter();
+  const presence = createMemoryPresence();
   const { io, internal, chat } = createSocketServer(httpServer, {
     prisma: db.prisma,
     secrets,
@@ -68,9 +71,12 @@ async function main(): Promise<void> {
       rateLimitMessages: config.CHAT_RATE_LIMIT_MESSAGES,
       rateLimitWindowMs: config.CHAT_RATE_LIMIT_WINDOW_SECONDS * 1000,
     },
+    presence,
+    onWorkerGone: (workerId) => void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId),
   });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
-  publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster });
+  registerIngestHandlers(internal.bus, { prisma: db.prisma, presence, logger: log.child("streams") });
+  publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, presence, bus: internal.bus });
 
   await nextApp.prepare();
   if (dev) {

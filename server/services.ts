@@ -6,6 +6,8 @@ import type { Database } from "./db/client";
 import type { Env } from "./env";
 import type { ServiceRegistry } from "./status/registry";
 import type { ChatBroadcaster } from "./chat/broadcaster";
+import type { PresenceStore } from "./chat/presence";
+import type { BusEndpoint } from "./internal/bus-endpoint";
 
 export type CanopyServices = {
   env: Env;
@@ -14,6 +16,10 @@ export type CanopyServices = {
   registry: ServiceRegistry;
   secrets: { internalSecret: string; authSecret: string };
   chat: ChatBroadcaster;
+  /** Who watches which channel (chat connections, guests included). */
+  presence: PresenceStore;
+  /** The server's end of the internal bus, to ask workers. */
+  bus: BusEndpoint;
 };
 
 const key = Symbol.for("canopy.services");

@@ -26,7 +26,7 @@ const labelPattern = /^[a-z][a-z0-9:_-]{0,127}$/i;
 
 export function createInternalNamespace(
   io: Server,
-  deps: { secret: string; registry: ServiceRegistry; logger: Logger },
+  deps: { secret: string; registry: ServiceRegistry; logger: Logger; onWorkerGone?: (workerId: string) => void },
 ): { namespace: InternalNamespace; bus: BusEndpoint } {
   const namespace: InternalNamespace = io.of("/internal");
   const log = deps.logger;
@@ -70,7 +70,10 @@ export function createInternalNamespace(
 
     socket.on("disconnect", (reason) => {
       log.info("internal client disconnected", { label, reason });
-      if (label.startsWith("worker:")) deps.registry.workerDisconnected(label.slice("worker:".length));
+      if (!label.startsWith("worker:")) return;
+      const workerId = label.slice("worker:".length);
+      deps.registry.workerDisconnected(workerId);
+      deps.onWorkerGone?.(workerId);
     });
   });
 

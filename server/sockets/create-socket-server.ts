@@ -9,7 +9,7 @@ import type { ServiceRegistry } from "../status/registry";
 import { createInternalNamespace } from "../internal/namespace";
 import { callerMiddleware } from "./caller-middleware";
 import { createChatNamespace } from "../chat/namespace";
-import { createMemoryPresence } from "../chat/presence";
+import type { PresenceStore } from "../chat/presence";
 import type { RateLimiter } from "../chat/rate-limiter";
 import type { ChatLimits } from "../chat/send-message";
 
@@ -25,6 +25,8 @@ export function createSocketServer(
     maxPayloadBytes: number;
     rateLimiter: RateLimiter;
     chatLimits: ChatLimits;
+    presence: PresenceStore;
+    onWorkerGone?: (workerId: string) => void;
   },
 ) {
   const io = new Server(httpServer, {
@@ -41,10 +43,11 @@ export function createSocketServer(
     secret: deps.secrets.internalSecret,
     registry: deps.registry,
     logger: deps.logger.child("internal"),
+    onWorkerGone: deps.onWorkerGone,
   });
   const chat = createChatNamespace(io, {
     prisma: deps.prisma,
-    presence: createMemoryPresence(),
+    presence: deps.presence,
     rateLimiter: deps.rateLimiter,
     limits: deps.chatLimits,
     logger: deps.logger.child("chat"),

@@ -1,5 +1,6 @@
 import { accountRouter } from "./routers/account";
 import { chatRouter } from "./routers/chat";
+import { streamsRouter } from "./routers/streams";
 import { statusRouter } from "./routers/status";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   status: statusRouter,
   chat: chatRouter,
+  streams: streamsRouter,
 });
 
 export type AppRouter = typeof appRouter;
