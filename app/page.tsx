@@ -43,7 +43,10 @@ export default async function HomePage() {
         <div className="button-row">
           {user ? (
             <>
-              <Link href="/dev" className="button button-primary">
+              <Link href={`/chat/${user.username}`} className="button button-primary">
+                Open your channel chat
+              </Link>
+              <Link href="/dev" className="button">
                 Go to the Dev hub
               </Link>
               <Link href="/account" className="button">
