@@ -64,7 +64,7 @@ export type IngestService = WorkerCapability & {
   /** Settles when start-up (clean-up, recovery, first listen attempt) is done. */
   ready: Promise<void>;
   rtmpPort(): number;
-  liveStreams(): { channel: string; publicId: string; sessionId: string; state: StreamState }[];
+  liveStreams(): { channel: string; publicId: string; sessionId: string; state: StreamState; jobPid?: number; firstPlaylistMs?: number }[];
 };
 
 type StreamState = "starting" | "online" | "lurking" | "ending";
@@ -516,6 +516,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     stop,
     ready,
     rtmpPort: () => rtmp.port(),
-    liveStreams: () => [...streams.values()].map((stream) => ({ ...session(stream), state: stream.state })),
+    liveStreams: () =>
+      [...streams.values()].map((stream) => ({ ...session(stream), state: stream.state, jobPid: stream.job?.pid, firstPlaylistMs: stream.firstPlaylistMs })),
   };
 }
