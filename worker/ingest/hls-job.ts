@@ -40,11 +40,15 @@ export function hlsJobArgs(options: Omit<HlsJobOptions, "onExit" | "maxBufferedB
   // A restarted job continues the playlists of the one that crashed, marked as a discontinuity.
   const continueFlags = restart ? "+append_list+discont_start" : "";
   const mapping = ["-map", "0:v?", "-map", "0:a?", "-c", "copy"];
+  // -fpsprobesize 0: FLV gives the frame rate in its metadata; without it ffmpeg would wait for
+  // 20 video frames (0.8 s at 25 fps) before writing anything, delaying the first playlist.
   const args = [
     "-hide_banner",
     "-nostats",
     "-loglevel",
     "error",
+    "-fpsprobesize",
+    "0",
     "-f",
     "flv",
     "-i",
