@@ -124,7 +124,8 @@ describe("rtmp ingest", () => {
     const thumbnail = await waitUntil(() => fs.existsSync(paths.thumbnail("alicepublic01")) && fs.readFileSync(paths.thumbnail("alicepublic01")), 5000);
     expect([...thumbnail.subarray(0, 2)]).toEqual([0xff, 0xd8]);
 
-    // A clean end: the publisher unpublishes.
+    // A clean end after a few seconds: the publisher unpublishes.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, online.at + 3000 - Date.now())));
     first.child.kill("SIGINT");
     const offline = await harness.waitForTold("setOffline");
     expect(offline.data).toMatchObject({ publicId: "alicepublic01", reason: "ended" });
@@ -246,7 +247,7 @@ describe("rtmp ingest", () => {
     expect(harness.service.liveStreams()).toHaveLength(1);
   });
 
-  it("reconciles after a worker restart: stale live windows removed, interrupted recordings closed and announced", async () => {
+  it("reconciles after a worker restart: stale live windows removed, interrupted recordings closed and announced, expired ones deleted", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "canopy-ingest-"));
     const paths = mediaPaths(dataDir);
     fs.mkdirSync(paths.liveDir("stalepublic01"), { recursive: true });
@@ -258,8 +259,15 @@ describe("rtmp ingest", () => {
     fs.writeFileSync(path.join(paths.vodDir(vodId), "g1-00001.ts.tmp"), Buffer.alloc(188));
     fs.writeFileSync(path.join(paths.vodDir(vodId), "meta.json"), JSON.stringify({ vodId, channel: "gina", publicId: "ginapublic001", sessionId: "s1", startedAt: Date.now() - 60_000 }));
 
-    const harness = await ingest({ dataDir });
+    // A finished recording past VOD retention goes at start, and the server hears of it.
+    const expiredId = "0b6c9e8e-2222-4222-8333-944455556666";
+    fs.mkdirSync(paths.vodDir(expiredId), { recursive: true });
+    fs.writeFileSync(path.join(paths.vodDir(expiredId), "meta.json"), JSON.stringify({ vodId: expiredId, channel: "gina", publicId: "ginapublic001", sessionId: "s0", startedAt: 1, endedAt: Date.now() - 40 * 86_400_000, sizeBytes: 10 }));
+
+    const harness = await ingest({ dataDir, settings: { vodRetentionDays: 14 } });
     expect(fs.existsSync(paths.liveDir("stalepublic01"))).toBe(false);
+    expect((await harness.waitForTold("vodDeleted")).data).toEqual({ vodId: expiredId });
+    expect(fs.existsSync(paths.vodDir(expiredId))).toBe(false);
     const vod = await harness.waitForTold("vodReady");
     expect(vod.data).toMatchObject({ vodId, channel: "gina", durationSeconds: 4 });
     const playlist = parsePlaylist(fs.readFileSync(path.join(paths.vodDir(vodId), "index.m3u8"), "utf8"));

@@ -16,6 +16,7 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { env } from "../../server/env";
+import { isAppError } from "../../server/errors";
 import type { BusEndpoint } from "../../server/internal/bus-endpoint";
 import { serverLabel } from "../../server/internal/protocol";
 import type { Logger } from "../../server/logger";
@@ -116,7 +117,7 @@ export function ingestSettingsFromEnv(): IngestSettings {
     statsSeconds: 5,
     sessionsSeconds: 15,
     liveCleanupSeconds: 10,
-    retentionIntervalSeconds: 3600,
+    retentionIntervalSeconds: 600,
     listenRetrySeconds: 10,
   };
 }
@@ -164,7 +165,8 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     try {
       reply = await bus.ask(serverLabel, "checkKeyExists", { streamKey: request.streamKey, sessionId }, { timeoutMs: settings.keyCheckTimeoutMs });
     } catch (error) {
-      log.warn("publisher refused: stream key check failed", { sessionId, error: error instanceof Error ? error.message : String(error) });
+      // Only the code: an error text from the other side could quote the data it was given.
+      log.warn("publisher refused: stream key check failed", { sessionId, code: isAppError(error) ? error.code : "INTERNAL" });
       return { allowed: false };
     }
     if (!reply.exists || !reply.allowed) {
@@ -414,42 +416,60 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
   }
 
   let retentionRunning: Promise<void> | undefined;
+  let retentionAgain = false;
+  /** One pass at a time; a request during a pass gets another pass after it. */
   function runRetention(): Promise<void> {
-    retentionRunning ??= (async () => {
-      try {
-        const deleted = await applyVodRetention({
-          vodRoot,
-          retentionDays: settings.vodRetentionDays,
-          maxTotalBytes: settings.vodMaxTotalMb * 1024 * 1024,
-          active: openRecordings,
-        });
-        for (const vodId of deleted) bus.tell(serverLabel, "vodDeleted", { vodId });
-        if (deleted.length) log.info("recordings removed by retention", { count: deleted.length });
-      } catch (error) {
-        log.warn("retention failed", { error: (error as Error).message });
-      } finally {
-        retentionRunning = undefined;
-      }
+    if (retentionRunning) {
+      retentionAgain = true;
+      return retentionRunning;
+    }
+    retentionRunning = (async () => {
+      do {
+        retentionAgain = false;
+        try {
+          const deleted = await applyVodRetention({
+            vodRoot,
+            retentionDays: settings.vodRetentionDays,
+            maxTotalBytes: settings.vodMaxTotalMb * 1024 * 1024,
+            active: openRecordings,
+          });
+          for (const vodId of deleted) bus.tell(serverLabel, "vodDeleted", { vodId });
+          if (deleted.length) log.info("recordings removed by retention", { count: deleted.length });
+        } catch (error) {
+          log.warn("retention failed", { error: (error as Error).message });
+        }
+      } while (retentionAgain && !stopping);
+      retentionRunning = undefined;
     })();
     return retentionRunning;
   }
 
   // ---- start and stop --------------------------------------------------------------------------
 
-  async function cleanStartup(): Promise<void> {
+  /** Before listening: removes what a previous (crashed) worker left live; returns its open recordings. */
+  async function cleanStartup(): Promise<RecordingMeta[]> {
     await fs.mkdir(liveRoot, { recursive: true });
     await fs.mkdir(vodRoot, { recursive: true });
     await fs.mkdir(thumbRoot, { recursive: true });
-    // Live windows of a previous (crashed) worker: nobody publishes them any more.
     for (const entry of await fs.readdir(liveRoot)) await fs.rm(path.join(liveRoot, entry), { recursive: true, force: true });
     for (const entry of await fs.readdir(thumbRoot)) if (entry.endsWith(".tmp")) await fs.rm(path.join(thumbRoot, entry), { force: true });
-    // Recordings it left open: close them and announce them.
+    const interrupted: RecordingMeta[] = [];
     for (const entry of await fs.readdir(vodRoot)) {
       const meta = await readRecordingMeta(path.join(vodRoot, entry));
-      if (!meta || meta.endedAt !== undefined || meta.vodId !== entry) continue;
-      const stat = await fs.stat(path.join(vodRoot, entry, livePlaylistName)).catch(() => undefined);
+      if (meta && meta.endedAt === undefined && meta.vodId === entry) interrupted.push(meta);
+    }
+    return interrupted;
+  }
+
+  /** Closes and announces recordings a crashed worker left open. */
+  async function recoverRecordings(interrupted: RecordingMeta[]): Promise<void> {
+    for (const meta of interrupted) {
+      const stat = await fs.stat(path.join(paths.vodDir(meta.vodId), livePlaylistName)).catch(() => undefined);
       log.info("closing an interrupted recording", { vodId: meta.vodId, publicId: meta.publicId });
-      await finishRecording({ ...meta, endedAt: stat?.mtimeMs ?? Date.now() });
+      openRecordings.add(meta.vodId);
+      await finishRecording({ ...meta, endedAt: stat?.mtimeMs ?? Date.now() }).catch((error: Error) =>
+        log.error("cannot finalise recording", { vodId: meta.vodId, error: error.message }),
+      );
     }
     await runRetention();
   }
@@ -478,12 +498,14 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
   });
 
   const ready = (async () => {
+    let interrupted: RecordingMeta[] = [];
     try {
-      await cleanStartup();
+      interrupted = await cleanStartup();
     } catch (error) {
       log.error("ingest start-up clean-up failed", { error: (error as Error).message });
     }
     await listen();
+    await recoverRecordings(interrupted);
     if (stopping) return;
     timers.push(setInterval(() => void tick(), 500));
     timers.push(setInterval(reportSessions, settings.sessionsSeconds * 1000));
