@@ -221,6 +221,22 @@ describe("rtmp ingest", () => {
     expect((await live.exited).code).not.toBe(0);
   });
 
+  it("stop() ends live streams cleanly: setOffline, a closed VOD, no live window, no ffmpeg left", async () => {
+    const harness = await ingest();
+    const key = allow(harness, "ivan", "ivanpublic01");
+    const live = publisher(harness.port, key);
+    await harness.waitForTold("setOnline", undefined, 6000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const jobPid = harness.service.liveStreams()[0]!.jobPid!;
+    await harness.service.stop();
+    expect((await harness.waitForTold("setOffline")).data.reason).toBe("ended");
+    const vod = await harness.waitForTold("vodReady");
+    expect(parsePlaylist(fs.readFileSync(path.join(mediaPaths(harness.dataDir).vodDir(vod.data.vodId), "index.m3u8"), "utf8")).ended).toBe(true);
+    expect(fs.existsSync(mediaPaths(harness.dataDir).liveDir("ivanpublic01"))).toBe(false);
+    expect(childPids()).not.toContain(jobPid);
+    expect((await live.exited).code).not.toBe(0);
+  });
+
   it("refuses garbage, wrong applications and play requests without harm", async () => {
     const harness = await ingest();
     const key = allow(harness, "frank", "frankpublic01");

@@ -285,7 +285,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     if (stream.state === "ending") return;
     const fresh = stream.newestSegment !== undefined && now - stream.lastSegmentAt < settings.lurkSeconds * 1000;
     if (fresh && stream.state !== "online") {
-      if (stream.state === "starting") {
+      if (stream.firstPlaylistMs === undefined) {
         stream.firstPlaylistMs = now - stream.startedAt;
         log.info("stream online", { ...session(stream), firstPlaylistMs: stream.firstPlaylistMs });
       } else log.info("stream online again", session(stream));
@@ -368,7 +368,9 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       await closePlaylist(path.join(liveDir, livePlaylistName)).catch(() => undefined);
       streams.delete(stream.publicId);
       bySession.delete(stream.sessionId);
-      if (!stopping) scheduleLiveCleanup(stream.publicId);
+      // Players get a moment to read ENDLIST; a stopping worker removes the window at once.
+      if (stopping) await fs.rm(liveDir, { recursive: true, force: true });
+      else scheduleLiveCleanup(stream.publicId);
       if (stream.recording) await finishRecording(stream.recording).catch((error: Error) => log.error("cannot finalise recording", { vodId: stream.recording?.vodId, error: error.message }));
     })();
     return stream.ending;
