@@ -123,7 +123,7 @@ describe("rtmp ingest", () => {
 
     const stats = await harness.waitForTold("streamStats", (data) => data.bitrateKbps > 0);
     expect(stats.data).toMatchObject({ publicId: "alicepublic01", width: 320, height: 240, fps: 25, videoCodec: "h264", audioCodec: "aac" });
-    const thumbnail = await waitUntil(() => fs.existsSync(paths.thumbnail("alicepublic01")) && fs.readFileSync(paths.thumbnail("alicepublic01")), 5000);
+    const thumbnail = await waitUntil(() => fs.existsSync(paths.thumbnail("alicepublic01")) && fs.readFileSync(paths.thumbnail("alicepublic01")), 8000);
     expect([...thumbnail.subarray(0, 2)]).toEqual([0xff, 0xd8]);
 
     // A clean end after a few seconds: the publisher unpublishes.
@@ -372,6 +372,23 @@ describe("rtmp ingest", () => {
     }
     expect(workerOutput).toContain("publisher accepted");
     for (const used of usedKeys) expect(workerOutput).not.toContain(used);
+  });
+
+  it("makes thumbnails in one ffmpeg run, and still makes the good ones when one input is bad", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { captureThumbnails } = await import("../../worker/ingest/thumbnailer");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "canopy-thumbs-"));
+    try {
+      const segment = path.join(dir, "seg.ts");
+      execFileSync("ffmpeg", ["-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", segment]);
+      fs.writeFileSync(path.join(dir, "bad.ts"), "not a video");
+      const jobs = ["a", "bad", "b"].map((name) => ({ input: name === "bad" ? path.join(dir, "bad.ts") : segment, output: path.join(dir, `${name}.jpg`) }));
+      expect(await captureThumbnails(jobs, { ffmpegPath: "ffmpeg" })).toEqual([true, false, true]);
+      expect([...fs.readFileSync(path.join(dir, "a.jpg")).subarray(0, 2)]).toEqual([0xff, 0xd8]);
+      expect(fs.readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("never printed a stream key", () => {

@@ -26,7 +26,7 @@ import { closePlaylist, readPlaylist } from "./hls-playlist";
 import { livePlaylistName, startHlsJob, type HlsJob, type HlsJobExit } from "./hls-job";
 import { finalizeRecording, readRecordingMeta, writeRecordingMeta, type RecordingMeta } from "./recording";
 import { createRtmpServer, type PublishDecision, type PublishRequest, type RtmpServer } from "./rtmp-server";
-import { thumbnailFromPlaylist } from "./thumbnailer";
+import { captureThumbnail, captureThumbnails, segmentOf } from "./thumbnailer";
 import { applyVodRetention } from "./vod-retention";
 
 export type IngestSettings = {
@@ -90,7 +90,6 @@ type Stream = {
   firstPlaylistMs?: number;
   thumbnailAt?: number;
   thumbnailTriedAt: number;
-  thumbnailBusy: boolean;
   statsAt: number;
   statsBytes: number;
   ending?: Promise<void>;
@@ -194,7 +193,6 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       playlistMtime: 0,
       lastSegmentAt: now,
       thumbnailTriedAt: 0,
-      thumbnailBusy: false,
       statsAt: now,
       statsBytes: 0,
     };
@@ -287,6 +285,8 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     if (fresh && stream.state !== "online") {
       if (stream.firstPlaylistMs === undefined) {
         stream.firstPlaylistMs = now - stream.startedAt;
+        // The first thumbnail is due 2 s later (not while a burst of streams is still starting).
+        stream.thumbnailTriedAt = now - settings.thumbnailSeconds * 1000 + 2000;
         log.info("stream online", { ...session(stream), firstPlaylistMs: stream.firstPlaylistMs });
       } else log.info("stream online again", session(stream));
       stream.state = "online";
@@ -296,21 +296,35 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
       log.info("stream lurking: no new segment", session(stream));
       bus.tell(serverLabel, "setLurking", session(stream));
     }
-    if (stream.state === "online" && !stream.thumbnailBusy && now - stream.thumbnailTriedAt >= settings.thumbnailSeconds * 1000) {
-      stream.thumbnailTriedAt = now;
-      void thumbnail(stream, playlistFile);
-    }
     if (now - stream.statsAt >= settings.statsSeconds * 1000) sendStats(stream, now);
   }
 
-  async function thumbnail(stream: Stream, playlistFile: string): Promise<void> {
-    stream.thumbnailBusy = true;
-    try {
-      const ok = await thumbnailFromPlaylist(playlistFile, { ffmpegPath: settings.ffmpegPath, output: paths.thumbnail(stream.publicId), signal: shortJobs.signal });
-      if (ok) stream.thumbnailAt = Date.now();
-    } finally {
-      stream.thumbnailBusy = false;
-    }
+  let thumbnailBatch: Promise<void> | undefined;
+  /**
+   * When a live stream's thumbnail is due, one ffmpeg run makes it together with those due in
+   * the next few seconds; the streams' schedules thereby fall into step and share runs.
+   */
+  function scheduleThumbnails(now: number): void {
+    if (thumbnailBatch || stopping) return;
+    const interval = settings.thumbnailSeconds * 1000;
+    const online = [...streams.values()].filter((stream) => stream.state === "online");
+    if (!online.some((stream) => now - stream.thumbnailTriedAt >= interval)) return;
+    const batch = online.filter((stream) => now - stream.thumbnailTriedAt >= interval - 3000).slice(0, 16);
+    for (const stream of batch) stream.thumbnailTriedAt = now;
+    thumbnailBatch = (async () => {
+      const jobs: { stream: Stream; input: string; output: string }[] = [];
+      for (const stream of batch) {
+        const input = await segmentOf(path.join(paths.liveDir(stream.publicId), livePlaylistName));
+        if (input) jobs.push({ stream, input, output: paths.thumbnail(stream.publicId) });
+      }
+      const results = await captureThumbnails(jobs, { ffmpegPath: settings.ffmpegPath, signal: shortJobs.signal });
+      const at = Date.now();
+      for (const [index, job] of jobs.entries()) if (results[index]) job.stream.thumbnailAt = at;
+    })()
+      .catch(() => {})
+      .finally(() => {
+        thumbnailBatch = undefined;
+      });
   }
 
   function sendStats(stream: Stream, now: number): void {
@@ -341,6 +355,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     try {
       const now = Date.now();
       await Promise.all([...streams.values()].map((stream) => watch(stream, now).catch(() => {})));
+      scheduleThumbnails(now);
     } finally {
       watching = false;
     }
@@ -396,8 +411,10 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
   async function closeRecording(meta: RecordingMeta): Promise<void> {
     const dir = paths.vodDir(meta.vodId);
     const finished = await finalizeRecording(dir, meta, meta.endedAt ?? Date.now(), {
-      poster: (playlistFile, posterFile) =>
-        thumbnailFromPlaylist(playlistFile, { ffmpegPath: settings.ffmpegPath, output: posterFile, width: 640, signal: shortJobs.signal }, "middle"),
+      poster: async (playlistFile, posterFile) => {
+        const input = await segmentOf(playlistFile, "middle");
+        if (input) await captureThumbnail({ input, output: posterFile }, { ffmpegPath: settings.ffmpegPath, width: 640, signal: shortJobs.signal });
+      },
     });
     if (!finished) {
       await fs.rm(dir, { recursive: true, force: true });
@@ -524,6 +541,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     await Promise.race([Promise.allSettled(ends), new Promise((resolve) => setTimeout(resolve, 15_000))]);
     await rtmp.close();
     shortJobs.abort();
+    await thumbnailBatch;
     await retentionRunning;
     for (const [publicId, timer] of liveCleanups) {
       clearTimeout(timer);
