@@ -25,7 +25,7 @@ function cleanBuildSeconds(): number {
 }
 
 async function firstLoadJs(route: string) {
-  const server = await startServer({ env: { CANOPY_START_WORKER: "false", LOG_LEVEL: "warn" } });
+  const server = await startServer({ env: { CANOPY_START_WORKER: "false" } });
   try {
     const html = await (await fetch(server.url + route)).text();
     const sources = [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((match) => match[1]!);

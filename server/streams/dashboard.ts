@@ -6,7 +6,7 @@ import { toPublicChannel } from "./channel-views";
 import type { LiveStats } from "./record-stream-stats";
 
 /** The streamer dashboard of the caller's own channel. */
-export async function getDashboard(options: { prisma: PrismaClient; presence: PresenceStore; username: string; rtmpPort: number }) {
+export async function getDashboard(options: { prisma: PrismaClient; presence: PresenceStore; username: string; rtmp: { port: number; host?: string } }) {
   const channel = await findChannel({ prisma: options.prisma, name: options.username });
   if (!channel) throw new AppError("NOT_FOUND", "You have no channel");
   const since = new Date(Date.now() - 60 * 60_000);
@@ -20,7 +20,8 @@ export async function getDashboard(options: { prisma: PrismaClient; presence: Pr
   return {
     channel: toPublicChannel(channel, options.presence),
     streamKey: { set: !!channel.streamKeyHash, hint: channel.streamKeyHint, createdAt: channel.streamKeyCreatedAt },
-    rtmp: { port: options.rtmpPort, app: "live" },
+    // host null: the client shows the host the page was loaded from.
+    rtmp: { host: options.rtmp.host ?? null, port: options.rtmp.port, app: "live" },
     stats: channel.status === "OFFLINE" ? null : (channel.liveStats as LiveStats | null),
     samples: samples.map((sample) => ({ at: sample.at.getTime(), viewers: sample.viewers, bitrateKbps: sample.bitrateKbps })),
   };

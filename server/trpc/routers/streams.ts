@@ -32,7 +32,12 @@ export const streamsRouter = createTRPCRouter({
 
   /** Members: their own channel's dashboard (key hint, RTMP URL, status, stats, samples). */
   dashboard: protectedProcedure.query(({ ctx }) =>
-    getDashboard({ prisma: ctx.prisma, presence: services().presence, username: ctx.caller.username, rtmpPort: services().env.RTMP_PORT }),
+    getDashboard({
+      prisma: ctx.prisma,
+      presence: services().presence,
+      username: ctx.caller.username,
+      rtmp: { port: services().env.RTMP_PORT, host: services().env.RTMP_PUBLIC_HOST },
+    }),
   ),
 
   /** Members: title, description, tags and directory of their own channel. */
