@@ -94,7 +94,10 @@ test("the dashboard needs an account and shows a new stream key only after Revea
   await page.goto(`/c/${username}`);
   await expect(page.getByRole("heading", { name: "Quiet evening", level: 1 })).toBeVisible();
   await expect(page.getByTestId("player-offline")).toBeVisible();
-  await expect(page.getByRole("region", { name: "Chat" })).toBeVisible();
+  // The channel's chat sits beside the player.
+  const chat = page.getByRole("complementary", { name: "Chat" });
+  await expect(chat.getByRole("heading", { name: `#${username}` })).toBeVisible();
+  await expect(chat.getByRole("textbox", { name: `Message #${username}` })).toBeVisible();
   await expect(page.getByText(`${username} has no recordings yet`)).toBeVisible();
   await expect(page.getByRole("link", { name: "Music" })).toHaveAttribute("href", "/?directory=Music");
 });

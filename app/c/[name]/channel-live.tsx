@@ -43,7 +43,9 @@ export function ChannelLive({ initialChannel, isOwner, chat }: { initialChannel:
         />
       </div>
 
-      <aside className={styles.chatArea}>{chat}</aside>
+      <aside className={styles.chatArea} aria-label="Chat">
+        {chat}
+      </aside>
 
       <section className={styles.info} aria-labelledby="channel-title">
         <div className={styles.titleRow}>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentUser } from "../../_lib/current-user";
 import { ChannelLive } from "./channel-live";
-import { ChatSlot } from "./chat-slot";
+import { ChannelChat } from "./channel-chat";
 import { loadChannel, loadVods } from "./load";
 import { VodList } from "./vod-list";
 
@@ -30,7 +30,7 @@ export default async function ChannelPage({ params }: Params) {
       <ChannelLive
         initialChannel={channel}
         isOwner={isOwner}
-        chat={<ChatSlot channel={channel.name} viewer={user ? { username: user.username, role: user.role } : null} canModerate={isOwner || user?.role === "STAFF"} />}
+        chat={<ChannelChat name={channel.name} user={user} />}
       />
       <VodList channel={channel.name} vods={vods} />
     </div>
