@@ -30,11 +30,11 @@ function useRtmpHost(configured: string | null): string {
   return configured ?? pageHost ?? "…";
 }
 
-export function Dashboard({ initialDashboard, directories, rtmpHost }: { initialDashboard: DashboardData; directories: string[]; rtmpHost: string | null }) {
+export function Dashboard({ initialDashboard, directories }: { initialDashboard: DashboardData; directories: string[] }) {
   const trpc = useTRPC();
   const { data, isError } = useQuery(trpc.streams.dashboard.queryOptions(undefined, { initialData: initialDashboard, refetchInterval: 5_000, staleTime: 2_000 }));
   const [freshKey, setFreshKey] = useState<string | null>(null);
-  const host = useRtmpHost(rtmpHost);
+  const host = useRtmpHost(data.rtmp.host);
   const serverUrl = `rtmp://${host}:${data.rtmp.port}/${data.rtmp.app}`;
   const { channel } = data;
 

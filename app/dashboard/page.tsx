@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import { services } from "@/server/services";
 import { requireUser } from "../_lib/current-user";
 import { serverCaller } from "../_lib/server-caller";
 import { Dashboard } from "./dashboard";
@@ -12,5 +11,5 @@ export default async function DashboardPage() {
   await requireUser("/dashboard");
   const caller = await serverCaller();
   const [dashboard, directories] = await Promise.all([caller.streams.dashboard(), caller.streams.directories()]);
-  return <Dashboard initialDashboard={dashboard} directories={directories} rtmpHost={services().env.RTMP_PUBLIC_HOST ?? null} />;
+  return <Dashboard initialDashboard={dashboard} directories={directories} />;
 }
