@@ -76,7 +76,9 @@ export function Dashboard({ initialDashboard, directories }: { initialDashboard:
               </span>
               <div className={`token-row ${styles.copyRow}`}>
                 <code className="token-value" aria-labelledby="rtmp-server-label" data-testid="rtmp-server">
-                  {serverUrl}
+                  {/* Wraps before the app name on narrow screens rather than inside the port. */}
+                  rtmp://{host}:{data.rtmp.port}
+                  <wbr />/{data.rtmp.app}
                 </code>
                 <CopyButton text={serverUrl} describe="server URL" />
               </div>

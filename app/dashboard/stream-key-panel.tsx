@@ -140,7 +140,7 @@ function FreshKey({ streamKey, serverUrl, onDone }: { streamKey: string; serverU
       <div className="field">
         <span className="label small">Full URL, for encoders that take one</span>
         <div className="token-row">
-          <code className="token-value small">{revealed ? fullUrl : `${serverUrl}/${"•".repeat(8)}`}</code>
+          <code className="token-value small">{revealed ? fullUrl : `${serverUrl}/${"•".repeat(6)}`}</code>
           <CopyButton text={fullUrl} describe="full RTMP URL with the key" />
         </div>
       </div>
