@@ -53,6 +53,20 @@ export const envSchema = z.object({
   VOD_RETENTION_DAYS: z.coerce.number().min(0).default(14),
   /** Upper bound on all recordings together, in megabytes; the oldest go first. */
   VOD_MAX_TOTAL_MB: z.coerce.number().int().positive().default(20_480),
+  /** Interface the RTMP ingest binds to. */
+  RTMP_HOST: z.string().default("0.0.0.0"),
+  /** Most RTMP connections at once (publishers plus not-yet-authenticated ones). */
+  RTMP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(64),
+  /** A publisher silent this long is dropped (its stream goes OFFLINE, the recording is kept). */
+  INGEST_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(8),
+  /** Longest wait for the server to accept a stream key before the publisher is refused. */
+  INGEST_KEY_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().max(5000).default(800),
+  /** Segments listed in a live playlist (a sliding window; older segments are deleted). */
+  HLS_LIVE_SEGMENTS: z.coerce.number().int().min(3).max(30).default(6),
+  /** Restarts of a crashed HLS job before the stream is ended as failed. */
+  HLS_MAX_RESTARTS: z.coerce.number().int().min(0).max(20).default(3),
+  /** Seconds between thumbnails of a live stream. */
+  THUMBNAIL_INTERVAL_SECONDS: z.coerce.number().positive().default(10),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -7,6 +7,7 @@ import { loadSecrets } from "../server/secrets";
 import { createLogger } from "../server/logger";
 import { connectBus } from "./bus-client";
 import { capabilityHealth, type WorkerCapability } from "./capabilities";
+import { createIngestService } from "./ingest/ingest-service";
 
 const config = env();
 const log = createLogger("worker");
@@ -26,6 +27,7 @@ bus.handle("status", () => ({ status: "alive" as const }));
 
 /** Started below; each module (ingest, apps, render) adds itself here. */
 const capabilities: WorkerCapability[] = [];
+capabilities.push(createIngestService({ bus, workerId, log: log.child("ingest") }));
 
 function sendHeartbeat(): void {
   if (!socket.connected) return;

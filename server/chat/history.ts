@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db/generated/client";
+import type { ChatMessage, PrismaClient } from "../db/generated/client";
 import { AppError } from "../errors";
 import { findChannel } from "./find-channel";
 import { toMessageView } from "./message-view";
@@ -6,43 +6,39 @@ import type { ChatMessageView } from "./schemas";
 
 export const maxHistoryLimit = 1000;
 
+type Page = { limit: number; beforeId?: number; afterId?: number };
+
+/** Id bounds and order of one page; catching up reads forward from the last seen id, so nothing in between is skipped. */
+function pageQuery(page: Page) {
+  return {
+    id: { ...(page.beforeId !== undefined && { lt: page.beforeId }), ...(page.afterId !== undefined && { gt: page.afterId }) },
+    orderBy: { id: page.afterId !== undefined ? ("asc" as const) : ("desc" as const) },
+    take: Math.min(page.limit, maxHistoryLimit),
+  };
+}
+
+/** Pages are always returned newest first (Ting's order). */
+function newestFirst(rows: ChatMessage[], page: Page): ChatMessageView[] {
+  const views = rows.map(toMessageView);
+  return page.afterId !== undefined ? views.reverse() : views;
+}
+
 /**
  * A channel's messages, newest first (Ting's order): the newest `limit`, or those before
  * `beforeId` (paging back), or those after `afterId` (catching up after a reconnect).
  * Deleted messages are never served.
  */
-export async function channelHistory(options: {
-  prisma: PrismaClient;
-  channel: string;
-  limit: number;
-  beforeId?: number;
-  afterId?: number;
-}): Promise<ChatMessageView[]> {
+export async function channelHistory(options: { prisma: PrismaClient; channel: string } & Page): Promise<ChatMessageView[]> {
   const channel = await findChannel({ prisma: options.prisma, name: options.channel });
   if (!channel) throw new AppError("NOT_FOUND", `No channel #${options.channel}`);
-  const rows = await options.prisma.chatMessage.findMany({
-    where: {
-      channelId: channel.id,
-      deletedAt: null,
-      id: { ...(options.beforeId !== undefined && { lt: options.beforeId }), ...(options.afterId !== undefined && { gt: options.afterId }) },
-    },
-    // Catching up reads forward from the last seen id, so nothing in between is skipped.
-    orderBy: { id: options.afterId !== undefined ? "asc" : "desc" },
-    take: Math.min(options.limit, maxHistoryLimit),
-  });
-  const views = rows.map(toMessageView);
-  return options.afterId !== undefined ? views.reverse() : views;
+  const { id, ...rest } = pageQuery(options);
+  const rows = await options.prisma.chatMessage.findMany({ where: { channelId: channel.id, deletedAt: null, id }, ...rest });
+  return newestFirst(rows, options);
 }
 
 /** Direct messages between two users, newest first; only those two may read them. */
-export async function directHistory(options: {
-  prisma: PrismaClient;
-  username: string;
-  other: string;
-  limit: number;
-  beforeId?: number;
-  afterId?: number;
-}): Promise<ChatMessageView[]> {
+export async function directHistory(options: { prisma: PrismaClient; username: string; other: string } & Page): Promise<ChatMessageView[]> {
+  const { id, ...rest } = pageQuery(options);
   const rows = await options.prisma.chatMessage.findMany({
     where: {
       type: "USER",
@@ -51,11 +47,9 @@ export async function directHistory(options: {
         { username: options.username, target: options.other },
         { username: options.other, target: options.username },
       ],
-      id: { ...(options.beforeId !== undefined && { lt: options.beforeId }), ...(options.afterId !== undefined && { gt: options.afterId }) },
+      id,
     },
-    orderBy: { id: options.afterId !== undefined ? "asc" : "desc" },
-    take: Math.min(options.limit, maxHistoryLimit),
+    ...rest,
   });
-  const views = rows.map(toMessageView);
-  return options.afterId !== undefined ? views.reverse() : views;
+  return newestFirst(rows, options);
 }
