@@ -8,6 +8,8 @@ export const chromiumLaunchOptions = {
 
 const port = Number(process.env.E2E_PORT ?? 3310);
 const dataDir = ".data/e2e";
+/** RTMP ingest of the e2e server (tests/e2e/streaming.spec.ts publishes to it with ffmpeg). */
+export const e2eRtmpPort = Number(process.env.E2E_RTMP_PORT ?? 19350);
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -23,7 +25,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], launchOptions: chromiumLaunchOptions } }],
   webServer: {
-    command: `rm -rf ${dataDir} && NODE_ENV=production PORT=${port} HOST=127.0.0.1 DATA_DIR=${dataDir} CANOPY_ADMIN_USERNAME=e2e_staff CANOPY_ADMIN_PASSWORD=e2e-staff-password NEXT_TELEMETRY_DISABLED=1 node --import tsx server/index.ts`,
+    command: `rm -rf ${dataDir} && NODE_ENV=production PORT=${port} HOST=127.0.0.1 DATA_DIR=${dataDir} RTMP_PORT=${e2eRtmpPort} CANOPY_ADMIN_USERNAME=e2e_staff CANOPY_ADMIN_PASSWORD=e2e-staff-password NEXT_TELEMETRY_DISABLED=1 node --import tsx server/index.ts`,
     url: `http://127.0.0.1:${port}/api/external/`,
     reuseExistingServer: false,
     timeout: 120_000,

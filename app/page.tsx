@@ -1,7 +1,10 @@
 import Link from "next/link";
 import { services } from "@/server/services";
+import { ChannelCard } from "./_components/streams/channel-card";
+import { directoryHref } from "./_components/streams/format";
 import { ServiceList, statusSummary } from "./_components/service-list";
 import { currentUser } from "./_lib/current-user";
+import { serverCaller } from "./_lib/server-caller";
 import styles from "./page.module.css";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +12,7 @@ export const dynamic = "force-dynamic";
 const features = [
   {
     title: "Live channels",
-    text: "Every member has a channel named after their username. Go live from the browser; viewers watch from theirs.",
+    text: "Every member has a channel named after their username. Stream with OBS or any RTMP encoder; viewers watch in the browser.",
   },
   {
     title: "Chat",
@@ -25,8 +28,16 @@ const features = [
   },
 ];
 
-export default async function HomePage() {
+/** The explore page: who is live (optionally in one directory), then what Canopy is, then health. */
+export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await currentUser();
+  const params = await searchParams;
+  const requested = Array.isArray(params.directory) ? params.directory[0] : params.directory;
+  const directory = requested?.trim().slice(0, 40) || undefined;
+
+  const caller = await serverCaller();
+  const [channels, directories] = await Promise.all([caller.streams.live({ directory }), caller.streams.directories()]);
+  const filters = directory && !directories.includes(directory) ? [...directories, directory] : directories;
   const status = services().registry.status();
 
   return (
@@ -37,20 +48,20 @@ export default async function HomePage() {
           Go live, chat and build apps, all in the browser.
         </h1>
         <p className={styles.lead}>
-          Canopy brings live channels, chat and apps together in one place. Nothing to install: it runs in any browser, from a
-          desktop down to a thin device.
+          Canopy brings live channels, chat and apps together in one place. Nothing to install: it runs in any browser, from a desktop down to a
+          thin device.
         </p>
         <div className="button-row">
           {user ? (
             <>
-              <Link href={`/chat/${user.username}`} className="button button-primary">
-                Open your channel chat
+              <Link href="/dashboard" className="button button-primary">
+                Go live
+              </Link>
+              <Link href={`/c/${user.username.toLowerCase()}`} className="button">
+                Your channel
               </Link>
               <Link href="/dev" className="button">
-                Go to the Dev hub
-              </Link>
-              <Link href="/account" className="button">
-                Your account
+                Dev hub
               </Link>
             </>
           ) : (
@@ -71,19 +82,69 @@ export default async function HomePage() {
         ) : null}
       </section>
 
-      <section className={`card ${styles.status}`} aria-labelledby="status-title">
-        <div className="card-header">
-          <h2 id="status-title">Service status</h2>
-          <a href="/" className="small">
-            Refresh
-          </a>
+      <section className={styles.live} aria-labelledby="live-title">
+        <div className={styles.liveHeader}>
+          <h2 id="live-title">{directory ? `Live in ${directory}` : "Live now"}</h2>
+          <p className="muted small" style={{ margin: 0 }}>
+            {channels.length === 0 ? "No channels" : channels.length === 1 ? "1 channel" : `${channels.length} channels`}
+          </p>
         </div>
-        <p className={styles.summary}>{statusSummary(status)}</p>
-        <ServiceList status={status} />
-        <p className="muted small">
-          Checked when this page loaded. Canopy is being built in the open: services that are not running yet show as down.
-          Machine-readable: <a href="/api/external/">GET /api/external/</a>
-        </p>
+
+        {filters.length ? (
+          <nav aria-label="Directories" className={styles.filters}>
+            <ul>
+              <li>
+                <Link href="/" className={styles.filter} aria-current={directory ? undefined : "page"}>
+                  All
+                </Link>
+              </li>
+              {filters.map((name) => (
+                <li key={name}>
+                  <Link href={directoryHref(name)} className={styles.filter} aria-current={directory === name ? "page" : undefined}>
+                    {name}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        ) : null}
+
+        {channels.length ? (
+          <ul className={styles.grid}>
+            {channels.map((channel) => (
+              <li key={channel.name}>
+                <ChannelCard channel={channel} />
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <div className={styles.empty} data-testid="live-empty">
+            <svg width="48" height="48" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" aria-hidden="true">
+              <rect x="3" y="6" width="13" height="12" rx="2" />
+              <path d="M16 10l5-3v10l-5-3" />
+              <path d="M3 3l18 18" />
+            </svg>
+            <h3>{directory ? `Nobody is live in ${directory} right now` : "Nobody is live right now"}</h3>
+            <p className="muted">
+              {directory ? (
+                <>
+                  Check back later, or <Link href="/">see every live channel</Link>.
+                </>
+              ) : (
+                "Channels show up here the moment they go live. Check back soon, or start a stream of your own."
+              )}
+            </p>
+            {user ? (
+              <Link href="/dashboard" className="button button-primary">
+                Start streaming
+              </Link>
+            ) : (
+              <Link href="/signup" className="button">
+                Sign up to stream
+              </Link>
+            )}
+          </div>
+        )}
       </section>
 
       <section className={styles.features} aria-labelledby="features-title">
@@ -98,6 +159,21 @@ export default async function HomePage() {
             </li>
           ))}
         </ul>
+      </section>
+
+      <section className={`card ${styles.status}`} aria-labelledby="status-title">
+        <div className="card-header">
+          <h2 id="status-title">Service status</h2>
+          <a href="/" className={`small ${styles.refresh}`}>
+            Refresh
+          </a>
+        </div>
+        <p className={styles.summary}>{statusSummary(status)}</p>
+        <ServiceList status={status} />
+        <p className="muted small">
+          Checked when this page loaded. Services that are not running yet show as down. Machine-readable:{" "}
+          <a href="/api/external/">GET /api/external/</a>
+        </p>
       </section>
     </div>
   );

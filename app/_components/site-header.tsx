@@ -10,6 +10,7 @@ export async function SiteHeader() {
   const user = await currentUser();
   const items = [
     { href: "/", label: "Home" },
+    ...(user ? [{ href: "/dashboard", label: "Dashboard" }] : []),
     ...(user ? [{ href: `/chat/${user.username}`, label: "Chat" }] : []),
     { href: "/dev", label: "Dev" },
     ...(user?.role === "STAFF" ? [{ href: "/staff", label: "Staff" }] : []),
