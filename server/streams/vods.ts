@@ -1,4 +1,5 @@
-import type { PrismaClient } from "../db/generated/client";
+import type { PrismaClient, Vod } from "../db/generated/client";
+import { AppError } from "../errors";
 
 export async function recordVod(options: {
   prisma: PrismaClient;
@@ -27,13 +28,8 @@ export async function forgetVod(options: { prisma: PrismaClient; vodId: string }
   await options.prisma.vod.deleteMany({ where: { id: options.vodId } });
 }
 
-export async function listVods(options: { prisma: PrismaClient; channel: string; limit?: number }) {
-  const vods = await options.prisma.vod.findMany({
-    where: { channel: { name: options.channel } },
-    orderBy: { startedAt: "desc" },
-    take: options.limit ?? 50,
-  });
-  return vods.map((vod) => ({
+function toVodView(vod: Vod) {
+  return {
     id: vod.id,
     title: vod.title,
     durationSeconds: vod.durationSeconds,
@@ -42,5 +38,21 @@ export async function listVods(options: { prisma: PrismaClient; channel: string;
     endedAt: vod.endedAt,
     playlistUrl: `/vod/${vod.id}/index.m3u8`,
     posterUrl: `/vod/${vod.id}/poster.jpg`,
-  }));
+  };
+}
+
+export async function listVods(options: { prisma: PrismaClient; channel: string; limit?: number }) {
+  const vods = await options.prisma.vod.findMany({
+    where: { channel: { name: options.channel } },
+    orderBy: { startedAt: "desc" },
+    take: options.limit ?? 50,
+  });
+  return vods.map(toVodView);
+}
+
+/** One recording of a channel, however old. */
+export async function getVod(options: { prisma: PrismaClient; channel: string; id: string }) {
+  const vod = await options.prisma.vod.findFirst({ where: { id: options.id, channel: { name: options.channel } } });
+  if (!vod) throw new AppError("NOT_FOUND", "No such recording");
+  return toVodView(vod);
 }

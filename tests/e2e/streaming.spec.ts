@@ -1,9 +1,7 @@
 // Live streaming in a real browser: the explore page, the streamer dashboard (stream key shown
-// once, hidden until Reveal), the channel page, and — once the worker's RTMP ingest exists — a
-// real ffmpeg publishing to it and the channel page playing the stream.
+// once, hidden until Reveal), the channel page, and a real ffmpeg publishing to the worker's RTMP
+// ingest with the channel page playing the stream.
 import { spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { e2eRtmpPort } from "../../playwright.config";
 
@@ -110,7 +108,6 @@ test("unknown channels are a 404", async ({ page }) => {
 
 test("a streamer publishes with ffmpeg and viewers watch the channel live", async ({ page }) => {
   // The RTMP ingest lives in worker/ingest, written on another branch; without it nothing listens on RTMP_PORT.
-  test.skip(!fs.existsSync(path.resolve("worker/ingest")), "ingest not merged yet");
   test.setTimeout(150_000);
 
   const username = uniqueName("live");

@@ -19,3 +19,8 @@ export const loadVods = cache(async (name: string) => {
   const caller = await serverCaller();
   return caller.streams.vods({ channel: name }).catch(missingToNotFound);
 });
+
+export const loadVod = cache(async (name: string, id: string) => {
+  const caller = await serverCaller();
+  return caller.streams.vod({ channel: name, id }).catch(missingToNotFound);
+});

@@ -6,7 +6,7 @@ import { getPublicChannel, listDirectories, listLiveChannels } from "../../strea
 import { getDashboard, updateChannelInfo } from "../../streams/dashboard";
 import { rotateStreamKey } from "../../streams/rotate-stream-key";
 import { stopLiveStream } from "../../streams/stop-live-stream";
-import { listVods } from "../../streams/vods";
+import { getVod, listVods } from "../../streams/vods";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../init";
 
 const tagSchema = z.string().trim().min(1).max(24).regex(/^[\p{L}\p{N}_ -]+$/u, "Tags contain letters, digits, spaces, - and _");
@@ -29,6 +29,11 @@ export const streamsRouter = createTRPCRouter({
 
   /** Anyone: a channel's recordings, newest first. */
   vods: publicProcedure.input(z.object({ channel: channelNameSchema })).query(({ ctx, input }) => listVods({ prisma: ctx.prisma, channel: input.channel })),
+
+  /** Anyone: one recording of a channel. */
+  vod: publicProcedure
+    .input(z.object({ channel: channelNameSchema, id: z.string().min(1).max(64) }))
+    .query(({ ctx, input }) => getVod({ prisma: ctx.prisma, channel: input.channel, id: input.id })),
 
   /** Members: their own channel's dashboard (key hint, RTMP URL, status, stats, samples). */
   dashboard: protectedProcedure.query(({ ctx }) =>

@@ -1,10 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { LocalTime } from "../../../../_components/local-time";
 import { formatBytes, formatDuration } from "../../../../_components/streams/format";
 import { StreamPlayer } from "../../../../_components/streams/stream-player";
-import { loadChannel, loadVods } from "../../load";
+import { loadChannel, loadVod, loadVods } from "../../load";
 import { VodList } from "../../vod-list";
 import styles from "../../channel.module.css";
 
@@ -14,9 +13,7 @@ type Params = { params: Promise<{ name: string; id: string }> };
 
 async function load(params: Params["params"]) {
   const { name, id } = await params;
-  const [channel, vods] = await Promise.all([loadChannel(name), loadVods(name)]);
-  const vod = vods.find((candidate) => candidate.id === id);
-  if (!vod) notFound();
+  const [channel, vods, vod] = await Promise.all([loadChannel(name), loadVods(name), loadVod(name, id)]);
   return { channel, vods, vod };
 }
 
