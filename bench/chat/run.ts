@@ -1,0 +1,468 @@
+// npm run bench:chat — live chat fan-out: N guest receivers in one channel, S signed-in senders
+// at a fixed total rate, against Canopy's real server and against a bare Socket.IO broadcast
+// server (bench/chat/bare-server.ts) with the same load. Prints JSON: delivered messages/s,
+// end-to-end latency, losses (sent vs acked vs stored vs received by every client), server CPU and
+// peak RSS, and the Canopy ÷ bare ratio against the targets (≥ 0.8 × bare delivered/s, p99 ≤ 100 ms,
+// nothing lost).
+//
+//   npm run bench:chat -- [--clients 1000] [--senders 10] [--rate 50] [--seconds 20] [--warmup 3]
+//                         [--load-procs auto|1|2] [--batch 100] [--legs bare,canopy] [--drain 5]
+//                         [--cpu-prof DIR] [--bare-recovery] [--log-level info]
+//
+// The load runs in child processes (bench/chat/load.ts), never in the server's process; each
+// process and server is stopped at the end, on failure and on Ctrl-C.
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startServer, type RunningServer } from "../../tests/helpers/server";
+import { TestClient } from "../../tests/helpers/http-client";
+import {
+  mergeSparse,
+  now,
+  parseMessageText,
+  percentiles,
+  round,
+  sleep,
+  type LoadConfig,
+  type LoadResult,
+  type LoadToParent,
+  type ParentToLoad,
+  type SenderAuth,
+} from "./common";
+import { ProcessSampler } from "./proc-stats";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const projectRoot = path.resolve(here, "../..");
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: "string", default: "1000" },
+    senders: { type: "string", default: "10" },
+    rate: { type: "string", default: "50" },
+    seconds: { type: "string", default: "20" },
+    warmup: { type: "string", default: "3" },
+    drain: { type: "string", default: "5" },
+    batch: { type: "string", default: "100" },
+    "load-procs": { type: "string", default: "auto" },
+    legs: { type: "string", default: "bare,canopy" },
+    "ack-timeout": { type: "string", default: "10000" },
+    "cpu-prof": { type: "string" },
+    "bare-recovery": { type: "boolean", default: false },
+    "log-level": { type: "string", default: "info" },
+    "rate-limit-env": { type: "string", default: "CHAT_RATE_LIMIT_MESSAGES=100000,CHAT_RATE_LIMIT_WINDOW_SECONDS=1" },
+  },
+});
+
+const clients = positiveInt("clients");
+const senderCount = positiveInt("senders");
+const rate = positiveNumber("rate");
+const seconds = positiveNumber("seconds");
+const warmup = Number(values.warmup);
+const drain = positiveNumber("drain");
+const batchSize = positiveInt("batch");
+const ackTimeoutMs = positiveInt("ack-timeout");
+const loadProcs = values["load-procs"] === "auto" ? (clients > 1000 ? 2 : 1) : positiveInt("load-procs");
+const legs = values.legs!.split(",").map((leg) => leg.trim());
+for (const leg of legs) if (leg !== "bare" && leg !== "canopy") fail(`unknown leg ${leg}`);
+
+function positiveNumber(name: keyof typeof values): number {
+  const value = Number(values[name]);
+  if (!(value > 0)) fail(`--${name} must be a positive number`);
+  return value;
+}
+function positiveInt(name: keyof typeof values): number {
+  const value = positiveNumber(name);
+  if (!Number.isInteger(value)) fail(`--${name} must be an integer`);
+  return value;
+}
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+// ——— child processes: every one is tracked and killed on any way out ———
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+function killAll(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+process.on("exit", killAll);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    console.error(`bench:chat: ${signal}, stopping`);
+    killAll();
+    process.exit(130);
+  });
+}
+
+async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms);
+    }),
+  ]);
+}
+
+// ——— load processes ———
+type LoadProcess = {
+  child: ChildProcess;
+  output: string[];
+  next<T extends LoadToParent["type"]>(type: T, timeoutMs: number): Promise<Extract<LoadToParent, { type: T }>>;
+  send(message: ParentToLoad): void;
+};
+
+function startLoadProcess(index: number): LoadProcess {
+  const child = track(
+    fork(path.join(here, "load.ts"), [String(index)], {
+      cwd: projectRoot,
+      execArgv: ["--import", "tsx"],
+      env: { ...process.env, NODE_OPTIONS: "" },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    }),
+  );
+  const output: string[] = [];
+  child.stdout!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  const inbox: LoadToParent[] = [];
+  const waiters: Array<() => void> = [];
+  child.on("message", (message: LoadToParent) => {
+    inbox.push(message);
+    for (const wake of waiters.splice(0)) wake();
+  });
+  child.once("exit", () => {
+    for (const wake of waiters.splice(0)) wake();
+  });
+  return {
+    child,
+    output,
+    send: (message) => void child.send(message),
+    async next(type, timeoutMs) {
+      const deadline = now() + timeoutMs;
+      for (;;) {
+        const fatal = inbox.find((message) => message.type === "fatal");
+        if (fatal && fatal.type === "fatal") throw new Error(`load process ${index}: ${fatal.error}`);
+        const at = inbox.findIndex((message) => message.type === type);
+        if (at >= 0) return inbox.splice(at, 1)[0] as Extract<LoadToParent, { type: typeof type }>;
+        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`load process ${index} exited (${child.exitCode ?? child.signalCode}):\n${output.join("").slice(-2000)}`);
+        const left = deadline - now();
+        if (left <= 0) throw new Error(`load process ${index}: no "${type}" within ${Math.round(timeoutMs / 1000)} s`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
+  };
+}
+
+// ——— one leg: the same load against one server ———
+type Target = {
+  label: "bare" | "canopy";
+  url: string;
+  pid: number;
+  channel: string;
+  senders: SenderAuth[];
+  /** Counts measured messages the server stored (Canopy: REST history). */
+  storedCount?: (runId: string, firstMeasuredSeq: number, endSeq: number) => Promise<{ stored: number | null; checked: string }>;
+};
+
+async function runLeg(target: Target) {
+  const runId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const serverSampler = new ProcessSampler(target.pid);
+  const loads: LoadProcess[] = [];
+  try {
+    const shares = Array.from({ length: loadProcs }, (_, i) => Math.floor(clients / loadProcs) + (i < clients % loadProcs ? 1 : 0));
+    for (let i = 0; i < loadProcs; i++) loads.push(startLoadProcess(i));
+    const loadSamplers = loads.map((load) => new ProcessSampler(load.child.pid!));
+    const connectStarted = now();
+    loads.forEach((load, i) => {
+      const config: LoadConfig = {
+        url: target.url,
+        namespace: "/chat",
+        channel: target.channel,
+        runId,
+        receivers: shares[i]!,
+        senders: i === 0 ? target.senders : [],
+        rate,
+        batchSize: Math.max(1, Math.round(batchSize / loadProcs)),
+        ackTimeoutMs,
+      };
+      load.send({ type: "config", config });
+    });
+    const connectTimeout = 30_000 + clients * 40;
+    const connected = await Promise.all(loads.map((load) => load.next("connected", connectTimeout)));
+    const connectSeconds = (now() - connectStarted) / 1000;
+    const receivers = connected.reduce((sum, c) => sum + c.receivers, 0);
+    const connectedSenders = connected.reduce((sum, c) => sum + c.senders, 0);
+    const failures = connected.flatMap((c) => c.errors);
+    if (connectedSenders === 0) throw new Error(`${target.label}: no sender could join: ${failures.join("; ")}`);
+    if (receivers === 0) throw new Error(`${target.label}: no receiver could join: ${failures.join("; ")}`);
+
+    const startAt = now() + 300;
+    const measureStart = startAt + warmup * 1000;
+    const measureEnd = measureStart + seconds * 1000;
+    const firstMeasuredSeq = Math.ceil((warmup * rate) - 1e-9);
+    const endSeq = Math.ceil(((warmup + seconds) * rate) - 1e-9);
+    for (const load of loads) load.send({ type: "start", startAt, measureStart, measureEnd, firstMeasuredSeq, endSeq });
+    const samplers = [serverSampler, ...loadSamplers];
+    const windowCpu: Array<number | null> = [];
+    const startWindow = setTimeout(() => samplers.forEach((s) => s.startWindow()), measureStart - now());
+    const endWindow = setTimeout(() => samplers.forEach((s, i) => (windowCpu[i] = s.endWindow())), measureEnd - now());
+
+    const sent = await loads[0]!.next("sent", measureEnd - now() + ackTimeoutMs + 10_000);
+    clearTimeout(startWindow);
+    clearTimeout(endWindow);
+    if (windowCpu.length === 0) samplers.forEach((s, i) => (windowCpu[i] = s.endWindow()));
+    const deadline = now() + drain * 1000;
+    for (const load of loads) load.send({ type: "finish", measuredSent: sent.measuredSent, deadline });
+    const results: LoadResult[] = (await Promise.all(loads.map((load) => load.next("result", drain * 1000 + 10_000)))).map((r) => r.result);
+    const stored = target.storedCount ? await target.storedCount(runId, firstMeasuredSeq, endSeq) : { stored: null, checked: "not stored (bare server)" };
+    samplers.forEach((s) => s.stop());
+
+    const latency = percentiles(mergeSparse(results.map((r) => r.latency)), [50, 90, 99, 99.9]);
+    const ack = percentiles(mergeSparse([sent.ackHistogram]), [50, 99]);
+    const windowDeliveries = results.reduce((sum, r) => sum + r.windowDeliveries, 0);
+    const received = results.reduce((sum, r) => sum + r.measuredDeliveries, 0);
+    const expected = sent.measuredSent * receivers;
+    const lastDeliveryAt = Math.max(...results.map((r) => r.lastDeliveryAt));
+    return {
+      server: target.url,
+      roomSize: { receivers, senders: connectedSenders, failedToJoin: connected.reduce((sum, c) => sum + c.failed, 0), joinErrors: failures },
+      connectSeconds: round(connectSeconds, 2),
+      deliveredPerSecond: Math.round(windowDeliveries / seconds),
+      offeredDeliveriesPerSecond: Math.round(rate * receivers),
+      latencyMs: { ...latency.values, max: latency.maxMs, samples: latency.count },
+      messages: {
+        sent: sent.measuredSent,
+        acked: sent.measuredAcked,
+        ackErrors: sent.ackErrors,
+        stored: stored.stored,
+        storedCheck: stored.checked,
+        expectedDeliveries: expected,
+        receivedDeliveries: received,
+        lostDeliveries: expected - received,
+        duplicates: results.reduce((sum, r) => sum + r.duplicates, 0),
+        foreign: results.reduce((sum, r) => sum + r.foreign, 0),
+        receiverDisconnects: results.reduce((sum, r) => sum + r.disconnects, 0),
+        drainMs: lastDeliveryAt ? Math.max(0, Math.round(lastDeliveryAt - measureEnd)) : null,
+      },
+      ackLatencyMs: { ...ack.values, max: ack.maxMs },
+      sender: { lateSends: sent.lateSends, maxSendLagMs: sent.maxSendLagMs, totalSentIncludingWarmup: sent.sent },
+      serverProcess: { pid: target.pid, cpuCores: windowCpu[0] === null || windowCpu[0] === undefined ? null : round(windowCpu[0]!, 3), peakRssMiB: round(serverSampler.peakRssKiB / 1024, 1) },
+      loadProcesses: loads.map((_, i) => ({
+        receivers: results[i]!.receivers,
+        senders: connected[i]!.senders,
+        cpuCores: windowCpu[i + 1] == null ? null : round(windowCpu[i + 1]!, 3),
+        saturated: (windowCpu[i + 1] ?? 0) > 0.9,
+        eventLoopDelayP99Ms: results[i]!.eventLoopDelayP99Ms,
+        peakRssMiB: round(loadSamplers[i]!.peakRssKiB / 1024, 1),
+      })),
+    };
+  } catch (error) {
+    for (const [i, load] of loads.entries()) {
+      const tail = load.output.join("").slice(-1500);
+      if (tail) console.error(`--- load process ${i} output ---\n${tail}`);
+    }
+    throw error;
+  } finally {
+    serverSampler.stop();
+    for (const load of loads) load.child.disconnect?.();
+    await Promise.all(loads.map((load) => stopChild(load.child, 3000)));
+  }
+}
+
+// ——— the two servers ———
+async function startBare(): Promise<{ url: string; child: ChildProcess; logs: string[] }> {
+  const child = track(
+    spawn(process.execPath, ["--import", "tsx", path.join(here, "bare-server.ts")], {
+      cwd: projectRoot,
+      env: { ...process.env, NODE_OPTIONS: "", BARE_RECOVERY: values["bare-recovery"] ? "1" : "" },
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    }),
+  );
+  const logs: string[] = [];
+  const port = await withTimeout(
+    new Promise<number>((resolve, reject) => {
+      child.stdout!.on("data", (chunk: Buffer) => {
+        logs.push(chunk.toString());
+        const match = chunk.toString().match(/"listening":(\d+)/);
+        if (match) resolve(Number(match[1]));
+      });
+      child.stderr!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
+      child.once("exit", (code) => reject(new Error(`bare server exited with ${code}: ${logs.join("")}`)));
+    }),
+    20_000,
+    "bare server start",
+  );
+  return { url: `http://127.0.0.1:${port}`, child, logs };
+}
+
+function rateLimitEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of values["rate-limit-env"]!.split(",")) {
+    const [name, value] = pair.split("=");
+    if (name && value !== undefined) env[name.trim()] = value.trim();
+  }
+  return env;
+}
+
+async function canopyTarget(server: RunningServer, tag: string): Promise<Target> {
+  const senders: SenderAuth[] = [];
+  let channel = "";
+  for (let i = 0; i < senderCount; i++) {
+    const username = `s${tag}_${i}`.slice(0, 24);
+    const password = `bench-password-${tag}-${i}`;
+    const client = new TestClient(server.url);
+    const created = await client.mutation("account.signUp", { username, password });
+    if (created.error) throw new Error(`sign-up of ${username} failed: ${created.error.message}`);
+    if (!(await client.signIn(username, password))) throw new Error(`sign-in of ${username} failed`);
+    const token = await client.mutation<{ token: string }>("tokens.create", { name: "bench-chat" });
+    if (!token.data?.token) throw new Error(`token for ${username} failed: ${token.error?.message}`);
+    senders.push({ token: token.data.token });
+    if (i === 0) channel = username;
+  }
+  return {
+    label: "canopy",
+    url: server.url,
+    pid: server.process.pid!,
+    channel,
+    senders,
+    async storedCount(runId, firstMeasuredSeq, endSeq) {
+      const response = await fetch(`${server.url}/api/messages/${encodeURIComponent(channel)}?lim=1000`);
+      if (!response.ok) return { stored: null, checked: `GET /api/messages/${channel} → ${response.status}` };
+      const body = (await response.json()) as unknown;
+      const list = (Array.isArray(body) ? body : ((body as { messages?: unknown[] }).messages ?? [])) as Array<{ text?: unknown }>;
+      const seqs = new Set<number>();
+      for (const message of list) {
+        const parsed = parseMessageText(message.text, runId);
+        if (parsed && parsed.seq >= firstMeasuredSeq && parsed.seq < endSeq) seqs.add(parsed.seq);
+      }
+      const measured = endSeq - firstMeasuredSeq;
+      return { stored: seqs.size, checked: measured <= 1000 ? "REST history (all measured messages fit in one page of 1000)" : `REST history, newest 1000 only (${measured} measured messages)` };
+    },
+  };
+}
+
+// ——— main ———
+const startedAt = now();
+const output: Record<string, unknown> = {
+  benchmark: "chat",
+  node: process.version,
+  cpus: os.cpus().length,
+  loadAverageBefore: os.loadavg().map((value) => round(value, 2)),
+  config: { clients, senders: senderCount, rate, seconds, warmup, drain, batch: batchSize, loadProcesses: loadProcs, loadProcessesChosen: values["load-procs"] === "auto" ? "auto (2 above 1000 clients)" : "flag", bareRecovery: values["bare-recovery"], transport: "websocket" },
+  legs: {} as Record<string, unknown>,
+};
+const legResults: Record<string, Awaited<ReturnType<typeof runLeg>>> = {};
+
+async function main(): Promise<void> {
+  if (legs.includes("canopy")) {
+    const build = spawnSync(process.execPath, ["scripts/ensure-build.mjs"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
+    if (build.status !== 0) throw new Error("next build failed");
+  }
+  const benchStarted = now();
+  const watchdog = setTimeout(() => {
+    console.error("bench:chat: watchdog expired, stopping everything");
+    killAll();
+    process.exit(1);
+  }, 120_000 + 3 * (warmup + seconds + drain) * 1000 + clients * 150);
+  watchdog.unref();
+
+  for (const leg of legs) {
+    if (leg === "bare") {
+      const bare = await startBare();
+      try {
+        legResults.bare = await runLeg({ label: "bare", url: bare.url, pid: bare.child.pid!, channel: "bench", senders: Array.from({ length: senderCount }, () => ({})) });
+      } finally {
+        await stopChild(bare.child);
+      }
+    } else {
+      const serverStarted = now();
+      const cpuProf = values["cpu-prof"] ? path.resolve(values["cpu-prof"]) : undefined;
+      if (cpuProf) fs.mkdirSync(cpuProf, { recursive: true });
+      const server = await startServer({
+        env: {
+          CANOPY_START_WORKER: "false",
+          LOG_LEVEL: values["log-level"]!,
+          ...rateLimitEnv(),
+          ...(cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProf}` } : {}),
+        },
+      });
+      track(server.process);
+      try {
+        const startSeconds = (now() - serverStarted) / 1000;
+        const target = await canopyTarget(server, Date.now().toString(36).slice(-6));
+        legResults.canopy = await runLeg(target);
+        (legResults.canopy as Record<string, unknown>).serverStartSeconds = round(startSeconds, 2);
+      } catch (error) {
+        const tail = server.logs.join("").slice(-3000);
+        if (tail) console.error(`--- canopy server log ---\n${tail}`);
+        throw error;
+      } finally {
+        const stopped = server.stop();
+        const timer = setTimeout(() => server.process.kill("SIGKILL"), 15_000);
+        await stopped.catch(() => undefined);
+        clearTimeout(timer);
+        fs.rmSync(server.dataDir, { recursive: true, force: true });
+      }
+    }
+    output.legs = legResults;
+    await sleep(500);
+  }
+  clearTimeout(watchdog);
+
+  const { bare, canopy } = legResults;
+  if (bare && canopy) {
+    const ratio = canopy.deliveredPerSecond / bare.deliveredPerSecond;
+    const canopyP99 = canopy.latencyMs.p99 ?? Infinity;
+    const lost = canopy.messages.lostDeliveries + (canopy.messages.sent - canopy.messages.acked) + (canopy.messages.stored === null ? 0 : canopy.messages.sent - canopy.messages.stored);
+    output.comparison = {
+      deliveredRatio: round(ratio, 3),
+      canopyDeliveredPerSecond: canopy.deliveredPerSecond,
+      bareDeliveredPerSecond: bare.deliveredPerSecond,
+      canopyP99Ms: canopy.latencyMs.p99,
+      bareP99Ms: bare.latencyMs.p99,
+      canopyServerCpuCores: canopy.serverProcess.cpuCores,
+      bareServerCpuCores: bare.serverProcess.cpuCores,
+    };
+    output.targets = {
+      ratioAtLeast0_8: ratio >= 0.8,
+      p99AtMost100ms: canopyP99 <= 100,
+      zeroLost: lost === 0,
+      met: ratio >= 0.8 && canopyP99 <= 100 && lost === 0,
+    };
+  }
+  output.totalSeconds = round((now() - startedAt) / 1000, 1);
+  output.benchSeconds = round((now() - benchStarted) / 1000, 1);
+  console.log(JSON.stringify(output, null, 2));
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    console.error(`bench:chat failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (Object.keys(legResults).length) console.error(JSON.stringify({ ...output, legs: legResults }, null, 2));
+    killAll();
+    process.exit(1);
+  });
