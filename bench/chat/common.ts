@@ -1,9 +1,12 @@
 // Shared by the chat benchmark's orchestrator (run.ts) and its load processes (load.ts): the IPC
 // messages between them, the clock they share and a mergeable latency histogram.
 
-/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+/**
+ * Milliseconds on the system-wide monotonic clock (CLOCK_MONOTONIC), so times taken in different
+ * processes of this machine compare exactly (performance.timeOrigin differs by ~1 ms per process).
+ */
 export function now(): number {
-  return performance.timeOrigin + performance.now();
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -53,6 +56,8 @@ export type LoadResult = {
   /** Messages a receiver saw that this run never sent (other traffic) or could not parse. */
   foreign: number;
   latency: SparseHistogram;
+  /** Per measured message (index seq − firstMeasuredSeq): the slowest delivery, in ms. */
+  maxLatencyBySeq: number[];
   /** Time the last measured delivery arrived. */
   lastDeliveryAt: number;
   disconnects: number;

@@ -2,8 +2,9 @@
 // batches (websocket transport only) and, in process 0, the signed-in senders, all joined to one
 // channel; sends at a fixed total rate and measures what every receiver gets. Talks to the
 // parent over IPC (see common.ts) and exits when the parent goes away.
+import { createRequire } from "node:module";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
 import {
   messageText,
   newHistogram,
@@ -18,11 +19,16 @@ import {
   type SenderAuth,
 } from "./common";
 
+// The CommonJS build: an ESM import on Node resolves to socket.io-client's esm-debug build, whose
+// debug() calls on every packet cost the receivers a few percent.
+const { io } = createRequire(import.meta.url)("socket.io-client") as typeof import("socket.io-client");
+
 function send(message: LoadToParent): void {
   process.send?.(message);
 }
 
 process.on("disconnect", () => process.exit(0));
+process.on("SIGTERM", () => process.exit(0)); // a clean exit, so --cpu-prof writes its profile
 process.on("uncaughtException", (error) => {
   send({ type: "fatal", error: error.stack ?? String(error) });
   setTimeout(() => process.exit(1), 100);
@@ -34,7 +40,8 @@ const senders: Socket[] = [];
 
 // Receiver-side state, sized when the run starts.
 let plan = { measureStart: Infinity, measureEnd: -Infinity, firstMeasuredSeq: Infinity, endSeq: 0 };
-let seen: Uint8Array[] = []; // per receiver: which measured messages it already got
+let seen: Uint8Array[] = [];
+let maxLatencyBySeq = new Float64Array(0); // per receiver: which measured messages it already got
 let windowDeliveries = 0;
 let measuredDeliveries = 0;
 let duplicates = 0;
@@ -63,7 +70,9 @@ function onMessage(receiver: number, message: { text?: unknown }): void {
   bits[index] = 1;
   measuredDeliveries++;
   lastDeliveryAt = at;
-  record(latency, at - sentAt);
+  const ms = at - sentAt;
+  record(latency, ms);
+  if (ms > maxLatencyBySeq[index]!) maxLatencyBySeq[index] = ms;
 }
 
 /** Connects one socket and joins the channel; resolves when the server has sent `channel`. */
@@ -194,6 +203,7 @@ async function finish(measuredSent: number, deadline: number): Promise<void> {
       foreign,
       latency: toSparse(latency),
       lastDeliveryAt,
+      maxLatencyBySeq: Array.from(maxLatencyBySeq, (ms) => Math.round(ms * 10) / 10),
       disconnects,
       eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e4) / 100,
     },
@@ -208,6 +218,7 @@ process.on("message", (message: ParentToLoad) => {
     plan = message;
     const measuredCount = Math.max(0, message.endSeq - message.firstMeasuredSeq);
     seen = sockets.map(() => new Uint8Array(measuredCount));
+    maxLatencyBySeq = new Float64Array(measuredCount);
     loopDelay.enable();
     void runSenders(message).catch((error: unknown) => send({ type: "fatal", error: String(error) }));
   } else if (message.type === "finish") {

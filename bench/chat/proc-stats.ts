@@ -58,3 +58,30 @@ export class ProcessSampler {
     clearInterval(this.timer);
   }
 }
+
+/** Busy and total ticks of the whole machine (all cores) from /proc/stat. */
+function readMachineTicks(): { busy: number; total: number } | null {
+  try {
+    const line = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+    const fields = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+    const idle = fields[3]! + fields[4]!;
+    const total = fields.reduce((sum, value) => sum + value, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU used by the whole machine over a window, in cores (to tell how much others were using). */
+export class MachineSampler {
+  private mark?: { at: number; ticks: { busy: number; total: number } };
+  startWindow(): void {
+    const ticks = readMachineTicks();
+    if (ticks) this.mark = { at: now(), ticks };
+  }
+  endWindow(): number | null {
+    const ticks = readMachineTicks();
+    if (!this.mark || !ticks) return null;
+    return (ticks.busy - this.mark.ticks.busy) / TICKS_PER_SECOND / ((now() - this.mark.at) / 1000);
+  }
+}

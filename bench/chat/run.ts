@@ -6,8 +6,8 @@
 // nothing lost).
 //
 //   npm run bench:chat -- [--clients 1000] [--senders 10] [--rate 50] [--seconds 20] [--warmup 3]
-//                         [--load-procs auto|1|2] [--batch 100] [--legs bare,canopy] [--drain 5]
-//                         [--cpu-prof DIR] [--bare-recovery] [--log-level info]
+//                         [--load-procs auto|1|2] (receiver processes; senders get their own) [--batch 100] [--legs bare,canopy] [--drain 5]
+//                         [--cpu-prof DIR] [--load-cpu-prof DIR] [--bare-recovery] [--log-level info]
 //
 // The load runs in child processes (bench/chat/load.ts), never in the server's process; each
 // process and server is stopped at the end, on failure and on Ctrl-C.
@@ -32,7 +32,7 @@ import {
   type ParentToLoad,
   type SenderAuth,
 } from "./common";
-import { ProcessSampler } from "./proc-stats";
+import { MachineSampler, ProcessSampler } from "./proc-stats";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const projectRoot = path.resolve(here, "../..");
@@ -50,6 +50,7 @@ const { values } = parseArgs({
     legs: { type: "string", default: "bare,canopy" },
     "ack-timeout": { type: "string", default: "10000" },
     "cpu-prof": { type: "string" },
+    "load-cpu-prof": { type: "string" },
     "bare-recovery": { type: "boolean", default: false },
     "log-level": { type: "string", default: "info" },
     "rate-limit-env": { type: "string", default: "CHAT_RATE_LIMIT_MESSAGES=100000,CHAT_RATE_LIMIT_WINDOW_SECONDS=1" },
@@ -64,7 +65,10 @@ const warmup = Number(values.warmup);
 const drain = positiveNumber("drain");
 const batchSize = positiveInt("batch");
 const ackTimeoutMs = positiveInt("ack-timeout");
-const loadProcs = values["load-procs"] === "auto" ? (clients > 1000 ? 2 : 1) : positiveInt("load-procs");
+// One receiving process handles roughly 40k deliveries/s before it saturates a core (measured on
+// the bare server); above ~30k/s offered the receivers are split over two.
+const autoLoadProcs = rate * clients > 30_000 ? 2 : 1;
+const loadProcs = values["load-procs"] === "auto" ? autoLoadProcs : positiveInt("load-procs");
 const legs = values.legs!.split(",").map((leg) => leg.trim());
 for (const leg of legs) if (leg !== "bare" && leg !== "canopy") fail(`unknown leg ${leg}`);
 
@@ -130,10 +134,11 @@ type LoadProcess = {
 };
 
 function startLoadProcess(index: number): LoadProcess {
+  const profile = values["load-cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(values["load-cpu-prof"])}`] : [];
   const child = track(
     fork(path.join(here, "load.ts"), [String(index)], {
       cwd: projectRoot,
-      execArgv: ["--import", "tsx"],
+      execArgv: ["--import", "tsx", ...profile],
       env: { ...process.env, NODE_OPTIONS: "" },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     }),
@@ -192,8 +197,10 @@ async function runLeg(target: Target) {
   const serverSampler = new ProcessSampler(target.pid);
   const loads: LoadProcess[] = [];
   try {
-    const shares = Array.from({ length: loadProcs }, (_, i) => Math.floor(clients / loadProcs) + (i < clients % loadProcs ? 1 : 0));
-    for (let i = 0; i < loadProcs; i++) loads.push(startLoadProcess(i));
+    // Process 0 holds the senders only, so send times stay punctual however busy the receivers
+    // are; processes 1…loadProcs hold the receivers.
+    const shares = [0, ...Array.from({ length: loadProcs }, (_, i) => Math.floor(clients / loadProcs) + (i < clients % loadProcs ? 1 : 0))];
+    for (let i = 0; i <= loadProcs; i++) loads.push(startLoadProcess(i));
     const loadSamplers = loads.map((load) => new ProcessSampler(load.child.pid!));
     const connectStarted = now();
     loads.forEach((load, i) => {
@@ -225,7 +232,7 @@ async function runLeg(target: Target) {
     const firstMeasuredSeq = Math.ceil((warmup * rate) - 1e-9);
     const endSeq = Math.ceil(((warmup + seconds) * rate) - 1e-9);
     for (const load of loads) load.send({ type: "start", startAt, measureStart, measureEnd, firstMeasuredSeq, endSeq });
-    const samplers = [serverSampler, ...loadSamplers];
+    const samplers = [serverSampler, ...loadSamplers, new MachineSampler()];
     const windowCpu: Array<number | null> = [];
     const startWindow = setTimeout(() => samplers.forEach((s) => s.startWindow()), measureStart - now());
     const endWindow = setTimeout(() => samplers.forEach((s, i) => (windowCpu[i] = s.endWindow())), measureEnd - now());
@@ -238,7 +245,10 @@ async function runLeg(target: Target) {
     for (const load of loads) load.send({ type: "finish", measuredSent: sent.measuredSent, deadline });
     const results: LoadResult[] = (await Promise.all(loads.map((load) => load.next("result", drain * 1000 + 10_000)))).map((r) => r.result);
     const stored = target.storedCount ? await target.storedCount(runId, firstMeasuredSeq, endSeq) : { stored: null, checked: "not stored (bare server)" };
-    samplers.forEach((s) => s.stop());
+    serverSampler.stop();
+    loadSamplers.forEach((s) => s.stop());
+    const machineCores = windowCpu[samplers.length - 1];
+    const benchCores = windowCpu.slice(0, samplers.length - 1).reduce<number>((sum, cores) => sum + (cores ?? 0), 0);
 
     const latency = percentiles(mergeSparse(results.map((r) => r.latency)), [50, 90, 99, 99.9]);
     const ack = percentiles(mergeSparse([sent.ackHistogram]), [50, 99]);
@@ -246,6 +256,14 @@ async function runLeg(target: Target) {
     const received = results.reduce((sum, r) => sum + r.measuredDeliveries, 0);
     const expected = sent.measuredSent * receivers;
     const lastDeliveryAt = Math.max(...results.map((r) => r.lastDeliveryAt));
+    // The slowest delivery of the messages sent in each second of the measurement.
+    const perSecond: number[] = [];
+    for (const r of results) {
+      r.maxLatencyBySeq.forEach((ms, index) => {
+        const second = Math.floor(index / rate);
+        perSecond[second] = Math.max(perSecond[second] ?? 0, ms);
+      });
+    }
     return {
       server: target.url,
       roomSize: { receivers, senders: connectedSenders, failedToJoin: connected.reduce((sum, c) => sum + c.failed, 0), joinErrors: failures },
@@ -253,6 +271,7 @@ async function runLeg(target: Target) {
       deliveredPerSecond: Math.round(windowDeliveries / seconds),
       offeredDeliveriesPerSecond: Math.round(rate * receivers),
       latencyMs: { ...latency.values, max: latency.maxMs, samples: latency.count },
+      maxLatencyMsBySendSecond: perSecond.map((ms) => Math.round(ms)),
       messages: {
         sent: sent.measuredSent,
         acked: sent.measuredAcked,
@@ -270,7 +289,13 @@ async function runLeg(target: Target) {
       ackLatencyMs: { ...ack.values, max: ack.maxMs },
       sender: { lateSends: sent.lateSends, maxSendLagMs: sent.maxSendLagMs, totalSentIncludingWarmup: sent.sent },
       serverProcess: { pid: target.pid, cpuCores: windowCpu[0] === null || windowCpu[0] === undefined ? null : round(windowCpu[0]!, 3), peakRssMiB: round(serverSampler.peakRssKiB / 1024, 1) },
+      machine: {
+        busyCores: machineCores == null ? null : round(machineCores, 2),
+        // Whatever else ran on this shared machine during the measurement (other users, kernel).
+        othersCores: machineCores == null ? null : round(Math.max(0, machineCores - benchCores), 2),
+      },
       loadProcesses: loads.map((_, i) => ({
+        role: i === 0 ? "senders" : "receivers",
         receivers: results[i]!.receivers,
         senders: connected[i]!.senders,
         cpuCores: windowCpu[i + 1] == null ? null : round(windowCpu[i + 1]!, 3),
@@ -371,7 +396,7 @@ const output: Record<string, unknown> = {
   node: process.version,
   cpus: os.cpus().length,
   loadAverageBefore: os.loadavg().map((value) => round(value, 2)),
-  config: { clients, senders: senderCount, rate, seconds, warmup, drain, batch: batchSize, loadProcesses: loadProcs, loadProcessesChosen: values["load-procs"] === "auto" ? "auto (2 above 1000 clients)" : "flag", bareRecovery: values["bare-recovery"], transport: "websocket" },
+  config: { clients, senders: senderCount, rate, seconds, warmup, drain, batch: batchSize, receiverProcesses: loadProcs, receiverProcessesChosenBy: values["load-procs"] === "auto" ? "auto (2 when rate × clients > 30000 deliveries/s)" : "--load-procs", senderProcesses: 1, bareRecovery: values["bare-recovery"], transport: "websocket" },
   legs: {} as Record<string, unknown>,
 };
 const legResults: Record<string, Awaited<ReturnType<typeof runLeg>>> = {};
