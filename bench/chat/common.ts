@@ -33,12 +33,29 @@ export type LoadConfig = {
 export type ParentToLoad =
   | { type: "config"; config: LoadConfig }
   /**
-   * Message `seq` (0 ≤ seq < endSeq) is due at startAt + seq × 1000 / rate; those with
-   * firstMeasuredSeq ≤ seq are the measured ones (sent inside [measureStart, measureEnd)).
+   * Message `seq` (0 ≤ seq < endSeq) is due at dueTime(plan, seq): the warm-up ramps the rate up
+   * linearly from 0, then it holds; those with firstMeasuredSeq ≤ seq are the measured ones (due
+   * inside [measureStart, measureEnd)).
    */
-  | { type: "start"; startAt: number; measureStart: number; measureEnd: number; firstMeasuredSeq: number; endSeq: number }
+  | ({ type: "start" } & SendPlan)
   /** Stop waiting for measured messages at `deadline`, then report. */
   | { type: "finish"; measuredSent: number; deadline: number };
+
+export type SendPlan = { startAt: number; measureStart: number; measureEnd: number; rate: number; firstMeasuredSeq: number; endSeq: number };
+
+/** A send plan: `warmupMs` of linear ramp from 0 to `rate` messages/s, then `measureMs` at `rate`. */
+export function sendPlan(startAt: number, warmupMs: number, measureMs: number, rate: number): SendPlan {
+  const firstMeasuredSeq = Math.ceil((rate * warmupMs) / 2000 - 1e-9);
+  const measureStart = startAt + warmupMs;
+  return { startAt, measureStart, measureEnd: measureStart + measureMs, rate, firstMeasuredSeq, endSeq: firstMeasuredSeq + Math.round((rate * measureMs) / 1000) };
+}
+
+/** When message `seq` is due (ms on the now() clock). */
+export function dueTime(plan: SendPlan, seq: number): number {
+  const warmupMs = plan.measureStart - plan.startAt;
+  if (seq < plan.firstMeasuredSeq) return plan.startAt + Math.sqrt((2 * warmupMs * seq * 1000) / plan.rate); // n(t) = rate·t²/(2W)
+  return plan.measureStart + ((seq - plan.firstMeasuredSeq) * 1000) / plan.rate;
+}
 
 export type LoadToParent =
   | { type: "connected"; receivers: number; senders: number; failed: number; connectMs: number; errors: string[] }

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Socket } from "socket.io-client";
 import {
+  dueTime,
   messageText,
   newHistogram,
   now,
@@ -147,7 +148,6 @@ async function connectAll(): Promise<void> {
 
 async function runSenders(start: Extract<ParentToLoad, { type: "start" }>): Promise<void> {
   if (!senders.length) return;
-  const interval = 1000 / config.rate;
   const ackHistogram = newHistogram();
   const ackErrors: Record<string, number> = {};
   let sent = 0;
@@ -158,7 +158,7 @@ async function runSenders(start: Extract<ParentToLoad, { type: "start" }>): Prom
   let lateSends = 0;
   let maxSendLagMs = 0;
   for (let seq = 0; seq < start.endSeq; seq++) {
-    const due = start.startAt + seq * interval;
+    const due = dueTime(start, seq);
     const wait = due - now();
     if (wait > 1) await sleep(wait);
     const sentAt = now();

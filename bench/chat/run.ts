@@ -25,6 +25,7 @@ import {
   parseMessageText,
   percentiles,
   round,
+  sendPlan,
   sleep,
   type LoadConfig,
   type LoadResult,
@@ -43,7 +44,7 @@ const { values } = parseArgs({
     senders: { type: "string", default: "10" },
     rate: { type: "string", default: "50" },
     seconds: { type: "string", default: "20" },
-    warmup: { type: "string", default: "3" },
+    warmup: { type: "string", default: "4" },
     drain: { type: "string", default: "5" },
     batch: { type: "string", default: "100" },
     "load-procs": { type: "string", default: "auto" },
@@ -61,7 +62,7 @@ const clients = positiveInt("clients");
 const senderCount = positiveInt("senders");
 const rate = positiveNumber("rate");
 const seconds = positiveNumber("seconds");
-const warmup = Number(values.warmup);
+const warmup = positiveNumber("warmup");
 const drain = positiveNumber("drain");
 const batchSize = positiveInt("batch");
 const ackTimeoutMs = positiveInt("ack-timeout");
@@ -226,12 +227,9 @@ async function runLeg(target: Target) {
     if (connectedSenders === 0) throw new Error(`${target.label}: no sender could join: ${failures.join("; ")}`);
     if (receivers === 0) throw new Error(`${target.label}: no receiver could join: ${failures.join("; ")}`);
 
-    const startAt = now() + 300;
-    const measureStart = startAt + warmup * 1000;
-    const measureEnd = measureStart + seconds * 1000;
-    const firstMeasuredSeq = Math.ceil((warmup * rate) - 1e-9);
-    const endSeq = Math.ceil(((warmup + seconds) * rate) - 1e-9);
-    for (const load of loads) load.send({ type: "start", startAt, measureStart, measureEnd, firstMeasuredSeq, endSeq });
+    const plan = sendPlan(now() + 300, warmup * 1000, seconds * 1000, rate);
+    const { measureStart, measureEnd, firstMeasuredSeq, endSeq } = plan;
+    for (const load of loads) load.send({ type: "start", ...plan });
     const samplers = [serverSampler, ...loadSamplers, new MachineSampler()];
     const windowCpu: Array<number | null> = [];
     const startWindow = setTimeout(() => samplers.forEach((s) => s.startWindow()), measureStart - now());
