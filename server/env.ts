@@ -36,6 +36,23 @@ export const envSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** Seconds between worker heartbeats; a worker silent for three of them reads dead. */
   HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().positive().default(2),
+  /** Chat: messages one user may send per window, across channels. */
+  CHAT_RATE_LIMIT_MESSAGES: z.coerce.number().int().positive().default(5),
+  CHAT_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().positive().default(5),
+  /** Chat: longest message, in characters. */
+  CHAT_MAX_MESSAGE_LENGTH: z.coerce.number().int().positive().max(10_000).default(500),
+  /** RTMP ingest port (rtmp://host:RTMP_PORT/live/<stream key>). */
+  RTMP_PORT: portNumber.default(1935),
+  /** Host name shown in the RTMP URL on the dashboard; defaults to the page's host. */
+  RTMP_PUBLIC_HOST: optionalString,
+  /** Path of the ffmpeg binary used for HLS, thumbnails and recordings. */
+  FFMPEG_PATH: z.string().default("ffmpeg"),
+  /** HLS segment length in seconds (1–2 keeps latency low). */
+  HLS_SEGMENT_SECONDS: z.coerce.number().min(1).max(6).default(1),
+  /** Days a recording is kept; 0 keeps none. */
+  VOD_RETENTION_DAYS: z.coerce.number().min(0).default(14),
+  /** Upper bound on all recordings together, in megabytes; the oldest go first. */
+  VOD_MAX_TOTAL_MB: z.coerce.number().int().positive().default(20_480),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -14,6 +14,7 @@ import { createLogger } from "./logger";
 import { loadSecrets } from "./secrets";
 import { publishServices } from "./services";
 import { createSocketServer } from "./sockets/create-socket-server";
+import { createMemoryRateLimiter } from "./chat/rate-limiter";
 import { ServiceRegistry } from "./status/registry";
 import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supervisor";
 
@@ -39,7 +40,6 @@ async function main(): Promise<void> {
   const registry = new ServiceRegistry({ heartbeatTimeoutMs: config.HEARTBEAT_INTERVAL_SECONDS * 3000 });
   registry.setLocal("api", "alive");
   registry.setLocal("web", "dead");
-  registry.setLocal("chat", "dead");
   const pruneTimer = setInterval(() => registry.prune(), 60_000);
 
   const dev = config.NODE_ENV !== "production";
@@ -55,15 +55,22 @@ async function main(): Promise<void> {
     });
   });
 
-  const { io, internal } = createSocketServer(httpServer, {
+  const rateLimiter = createMemoryRateLimiter();
+  const { io, internal, chat } = createSocketServer(httpServer, {
     prisma: db.prisma,
     secrets,
     registry,
     logger: log,
     maxPayloadBytes: config.MAX_BODY_BYTES,
+    rateLimiter,
+    chatLimits: {
+      maxLength: config.CHAT_MAX_MESSAGE_LENGTH,
+      rateLimitMessages: config.CHAT_RATE_LIMIT_MESSAGES,
+      rateLimitWindowMs: config.CHAT_RATE_LIMIT_WINDOW_SECONDS * 1000,
+    },
   });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
-  publishServices({ env: config, db, io, registry, secrets });
+  publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster });
 
   await nextApp.prepare();
   if (dev) {

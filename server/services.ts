@@ -5,6 +5,7 @@ import type { Server as SocketServer } from "socket.io";
 import type { Database } from "./db/client";
 import type { Env } from "./env";
 import type { ServiceRegistry } from "./status/registry";
+import type { ChatBroadcaster } from "./chat/broadcaster";
 
 export type CanopyServices = {
   env: Env;
@@ -12,6 +13,7 @@ export type CanopyServices = {
   io: SocketServer;
   registry: ServiceRegistry;
   secrets: { internalSecret: string; authSecret: string };
+  chat: ChatBroadcaster;
 };
 
 const key = Symbol.for("canopy.services");

@@ -6,6 +6,7 @@ import { env } from "../server/env";
 import { loadSecrets } from "../server/secrets";
 import { createLogger } from "../server/logger";
 import { connectBus } from "./bus-client";
+import { capabilityHealth, type WorkerCapability } from "./capabilities";
 
 const config = env();
 const log = createLogger("worker");
@@ -23,14 +24,16 @@ const { socket, bus } = connectBus({
 
 bus.handle("status", () => ({ status: "alive" as const }));
 
+/** Started below; each module (ingest, apps, render) adds itself here. */
+const capabilities: WorkerCapability[] = [];
+
 function sendHeartbeat(): void {
   if (!socket.connected) return;
   bus.tell("web-api", "heartbeat", {
     workerId,
     pid: process.pid,
     state: "ok",
-    // Capabilities (apps, ingest, render) register here as their modules start.
-    services: {},
+    services: capabilityHealth(capabilities),
     rssBytes: process.memoryUsage.rss(),
     startedAt,
   });
@@ -39,21 +42,23 @@ function sendHeartbeat(): void {
 socket.on("connect", () => {
   log.info("connected to server", { workerId, serverUrl });
   sendHeartbeat();
+  for (const capability of capabilities) capability.onConnect?.();
 });
 socket.on("connect_error", (error) => log.warn("cannot reach server", { error: error.message }));
 const heartbeat = setInterval(sendHeartbeat, config.HEARTBEAT_INTERVAL_SECONDS * 1000);
 
-function shutdown(signal: string): void {
+async function shutdown(signal: string): Promise<void> {
   log.info("worker stopping", { signal });
   clearInterval(heartbeat);
+  await Promise.allSettled(capabilities.map((capability) => capability.stop()));
   socket.close();
   process.exit(0);
 }
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
 // When the supervising server is gone, a supervised worker must not linger as an orphan.
 if (process.env.CANOPY_SUPERVISED === "1") {
   setInterval(() => {
-    if (process.ppid === 1) shutdown("parent exited");
+    if (process.ppid === 1) void shutdown("parent exited");
   }, 2000).unref();
 }

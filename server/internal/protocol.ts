@@ -30,6 +30,13 @@ const publicUserSchema = z.object({
   createdAt: z.coerce.date(),
 });
 
+/** A live stream as the worker's ingest knows it; `publicId` names it in URLs, never the key. */
+const liveSessionSchema = z.object({
+  channel: z.string().min(1).max(64),
+  publicId: z.string().min(1).max(64),
+  sessionId: z.string().min(1).max(64),
+});
+
 export const prompts = {
   /** worker → server, every HEARTBEAT_INTERVAL_SECONDS. */
   heartbeat: {
@@ -61,6 +68,60 @@ export const prompts = {
     data: z.undefined(),
     reply: z.array(publicUserSchema),
   },
+  /**
+   * ingest → server (Open360): may this stream key publish? `allowed` is false for unknown keys
+   * and for channels that already have a live publisher.
+   */
+  checkKeyExists: {
+    data: z.object({ streamKey: z.string().min(1).max(200), sessionId: z.string().min(1).max(64) }),
+    reply: z.object({
+      exists: z.boolean(),
+      allowed: z.boolean(),
+      reason: z.enum(["unknown-key", "already-live"]).optional(),
+      channel: z.string().optional(),
+      publicId: z.string().optional(),
+    }),
+  },
+  /** ingest → server: the stream's media is flowing (Open360's setOnline). */
+  setOnline: { data: liveSessionSchema.extend({ workerId: z.string().min(1).max(64), startedAt: z.number() }), reply: undefined },
+  /** ingest → server: the publisher is connected but no media arrives. */
+  setLurking: { data: liveSessionSchema, reply: undefined },
+  /** ingest → server: the stream ended (cleanly, dropped, or its ffmpeg job failed for good). */
+  setOffline: { data: liveSessionSchema.extend({ reason: z.enum(["ended", "dropped", "failed"]) }), reply: undefined },
+  /** ingest → server, every few seconds while live: what the dashboard charts. */
+  streamStats: {
+    data: liveSessionSchema.extend({
+      bitrateKbps: z.number().nonnegative(),
+      width: z.number().int().nonnegative().optional(),
+      height: z.number().int().nonnegative().optional(),
+      fps: z.number().nonnegative().optional(),
+      videoCodec: z.string().max(32).optional(),
+      audioCodec: z.string().max(32).optional(),
+      uptimeSeconds: z.number().nonnegative(),
+      thumbnailAt: z.number().optional(),
+    }),
+    reply: undefined,
+  },
+  /** ingest → server: a recording was finalised and can be listed. */
+  vodReady: {
+    data: liveSessionSchema.extend({
+      vodId: z.string().min(1).max(64),
+      durationSeconds: z.number().nonnegative(),
+      sizeBytes: z.number().int().nonnegative(),
+      startedAt: z.number(),
+      endedAt: z.number(),
+    }),
+    reply: undefined,
+  },
+  /** ingest → server: retention removed a recording's files. */
+  vodDeleted: { data: z.object({ vodId: z.string().min(1).max(64) }), reply: undefined },
+  /**
+   * worker → server on every (re)connect and periodically: the streams it is ingesting now, so
+   * the server can mark any other channel it thought live on this worker OFFLINE.
+   */
+  ingestSessions: { data: z.object({ workerId: z.string().min(1).max(64), live: z.array(liveSessionSchema) }), reply: undefined },
+  /** server → worker: disconnect a publisher (key rotated, channel banned). */
+  ingestStop: { data: z.object({ publicId: z.string().min(1).max(64) }), reply: z.object({ stopped: z.boolean() }) },
 } satisfies Record<string, { data: z.ZodType; reply: z.ZodType | undefined }>;
 
 export type Prompt = keyof typeof prompts;

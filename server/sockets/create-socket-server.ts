@@ -8,12 +8,24 @@ import type { Logger } from "../logger";
 import type { ServiceRegistry } from "../status/registry";
 import { createInternalNamespace } from "../internal/namespace";
 import { callerMiddleware } from "./caller-middleware";
+import { createChatNamespace } from "../chat/namespace";
+import { createMemoryPresence } from "../chat/presence";
+import type { RateLimiter } from "../chat/rate-limiter";
+import type { ChatLimits } from "../chat/send-message";
 
 export const publicNamespaces = ["/chat", "/apps", "/render"] as const;
 
 export function createSocketServer(
   httpServer: http.Server,
-  deps: { prisma: PrismaClient; secrets: { internalSecret: string; authSecret: string }; registry: ServiceRegistry; logger: Logger; maxPayloadBytes: number },
+  deps: {
+    prisma: PrismaClient;
+    secrets: { internalSecret: string; authSecret: string };
+    registry: ServiceRegistry;
+    logger: Logger;
+    maxPayloadBytes: number;
+    rateLimiter: RateLimiter;
+    chatLimits: ChatLimits;
+  },
 ) {
   const io = new Server(httpServer, {
     // Other upgrade requests (Next.js dev HMR) are handed on rather than destroyed.
@@ -30,5 +42,13 @@ export function createSocketServer(
     registry: deps.registry,
     logger: deps.logger.child("internal"),
   });
-  return { io, internal };
+  const chat = createChatNamespace(io, {
+    prisma: deps.prisma,
+    presence: createMemoryPresence(),
+    rateLimiter: deps.rateLimiter,
+    limits: deps.chatLimits,
+    logger: deps.logger.child("chat"),
+  });
+  deps.registry.setLocal("chat", "alive");
+  return { io, internal, chat };
 }

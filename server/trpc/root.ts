@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { chatRouter } from "./routers/chat";
 import { statusRouter } from "./routers/status";
 import { tokensRouter } from "./routers/tokens";
 import { usersRouter } from "./routers/users";
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   tokens: tokensRouter,
   users: usersRouter,
   status: statusRouter,
+  chat: chatRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -12,7 +12,8 @@ export type RunningServer = {
   process: ChildProcess;
   logs: string[];
   databaseUrl?: string;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Stops the server; a database made for it is dropped unless `keepDatabase` (restart tests). */
+  stop(signal?: NodeJS.Signals, options?: { keepDatabase?: boolean }): Promise<number | null>;
 };
 
 /**
@@ -84,13 +85,13 @@ export async function startServer(options: { env?: Record<string, string>; dataD
     process: child,
     logs,
     databaseUrl,
-    async stop(signal = "SIGTERM") {
+    async stop(signal = "SIGTERM", stopOptions = {}) {
       const code = await new Promise<number | null>((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
         child.once("exit", (exitCode) => resolve(exitCode));
         child.kill(signal);
       });
-      await database?.drop();
+      if (!stopOptions.keepDatabase) await database?.drop();
       return code;
     },
   };

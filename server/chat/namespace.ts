@@ -1,0 +1,152 @@
+// The /chat namespace: Ting's real-time protocol. Every payload is validated; every failure is
+// answered with an `error` event (and the ack, when one was given) and changes nothing.
+import crypto from "node:crypto";
+import type { Server, Socket } from "socket.io";
+import type { z } from "zod";
+import type { PrismaClient } from "../db/generated/client";
+import { AppError, describeIssues, socketErrorOf } from "../errors";
+import type { Logger } from "../logger";
+import { createChatBroadcaster, type ChatBroadcaster, type ChatNamespace } from "./broadcaster";
+import { channelRoom, userRoom, type ChatClientToServerEvents, type ChatError, type ChatInterServerEvents, type ChatServerToClientEvents, type ChatSocketData } from "./events";
+import { findChannel } from "./find-channel";
+import type { PresenceStore } from "./presence";
+import type { RateLimiter } from "./rate-limiter";
+import { channelPayloadSchema, loginPayloadSchema, messagePayloadSchema } from "./schemas";
+import { sendMessage, type ChatLimits } from "./send-message";
+import { usernameSchema } from "../accounts/schemas";
+
+type ChatSocket = Socket<ChatClientToServerEvents, ChatServerToClientEvents, ChatInterServerEvents, ChatSocketData>;
+
+/** Channels one connection may be in at once, so a client cannot grow server state without bound. */
+const maxChannelsPerConnection = 50;
+
+export function createChatNamespace(
+  io: Server,
+  deps: { prisma: PrismaClient; presence: PresenceStore; rateLimiter: RateLimiter; limits: ChatLimits; logger: Logger },
+): { namespace: ChatNamespace; broadcaster: ChatBroadcaster } {
+  const namespace: ChatNamespace = io.of("/chat");
+  const broadcaster = createChatBroadcaster(namespace);
+  const viewerTimers = new Map<string, NodeJS.Timeout>();
+
+  /** Viewer counts change with every join; announcing them at most every 500 ms keeps storms cheap. */
+  function announceViewers(channel: string): void {
+    if (viewerTimers.has(channel)) return;
+    viewerTimers.set(
+      channel,
+      setTimeout(() => {
+        viewerTimers.delete(channel);
+        namespace.to(channelRoom(channel)).emit("viewers", { channel, count: deps.presence.viewerCount(channel) });
+      }, 500),
+    );
+  }
+
+  const displayName = (socket: ChatSocket) => socket.data.caller?.username ?? socket.data.guestName;
+
+  function enter(socket: ChatSocket, channel: string): void {
+    void socket.join(channelRoom(channel));
+    if (!socket.data.channels.includes(channel)) socket.data.channels.push(channel);
+    const firstOfUser = deps.presence.add(channel, socket.id, socket.data.caller?.username ?? null);
+    const joined = { username: displayName(socket), channel };
+    // Signed-in users are announced to the room; guests only hear their own join back.
+    if (firstOfUser) namespace.to(channelRoom(channel)).emit("join", joined);
+    else socket.emit("join", joined);
+    announceViewers(channel);
+  }
+
+  function leave(socket: ChatSocket, channel: string): void {
+    void socket.leave(channelRoom(channel));
+    socket.data.channels = socket.data.channels.filter((name) => name !== channel);
+    const removed = deps.presence.remove(channel, socket.id);
+    const parted = { username: displayName(socket), channel };
+    socket.emit("part", parted);
+    if (removed?.lastOfUser) namespace.to(channelRoom(channel)).emit("part", parted);
+    announceViewers(channel);
+  }
+
+  /** Runs one event handler: parses the payload, answers errors on the socket and the ack. */
+  function on<S extends z.ZodType, R>(socket: ChatSocket, event: keyof ChatClientToServerEvents, schema: S, handler: (payload: z.output<S>) => Promise<R> | R) {
+    socket.on(event, async (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (response: unknown) => void) : undefined;
+      try {
+        const parsed = schema.safeParse(args[0]);
+        if (!parsed.success) throw new AppError("BAD_REQUEST", `Invalid ${event}: ${describeIssues(parsed.error.issues)}`);
+        const data = await handler(parsed.data);
+        ack?.({ data });
+      } catch (error) {
+        const described: ChatError = { ...socketErrorOf(error), event };
+        const retryAfterMs = (error as AppError).details?.retryAfterMs;
+        if (typeof retryAfterMs === "number") described.retryAfterMs = retryAfterMs;
+        if (described.code === "INTERNAL") deps.logger.error("chat handler failed", { event, error: String(error) });
+        socket.emit("error", described);
+        ack?.({ error: described });
+      }
+    });
+  }
+
+  namespace.on("connection", (socket: ChatSocket) => {
+    const caller = socket.data.caller;
+    if (!socket.recovered) {
+      socket.data.guestName = `guest_${crypto.randomBytes(3).toString("hex")}`;
+      socket.data.channels = [];
+    }
+    if (caller) void socket.join(userRoom(caller.username));
+    // A recovered connection (short gap) kept its rooms; presence forgot it on disconnect.
+    for (const channel of socket.data.channels) enter(socket, channel);
+
+    on(socket, "login", loginPayloadSchema, ({ username }) => {
+      // Signed-in users chat under their account name whatever they say; guests pick a name to be
+      // shown back to them, and stay read-only.
+      if (caller) return { username: caller.username, guest: false };
+      const parsed = usernameSchema.safeParse(username);
+      if (!parsed.success) {
+        // Ting closes the connection on an invalid username; tell the client why first.
+        setTimeout(() => socket.disconnect(true), 50);
+        throw new AppError("BAD_REQUEST", `Invalid username: ${describeIssues(parsed.error.issues)}`);
+      }
+      socket.data.guestName = `guest_${parsed.data}`;
+      return { username: socket.data.guestName, guest: true };
+    });
+
+    on(socket, "join", channelPayloadSchema, async ({ channel: name }) => {
+      const channel = await findChannel({ prisma: deps.prisma, name });
+      if (!channel) throw new AppError("NOT_FOUND", `No channel #${name}`);
+      if (!socket.data.channels.includes(name)) {
+        if (socket.data.channels.length >= maxChannelsPerConnection) throw new AppError("BAD_REQUEST", `At most ${maxChannelsPerConnection} channels per connection`);
+        enter(socket, name);
+      }
+      const state = { channel: name, participants: deps.presence.participants(name), viewers: deps.presence.viewerCount(name) };
+      socket.emit("channel", state);
+      return state;
+    });
+
+    on(socket, "part", channelPayloadSchema, ({ channel }) => {
+      if (!socket.data.channels.includes(channel)) throw new AppError("BAD_REQUEST", `You are not in #${channel}`);
+      leave(socket, channel);
+      return { channel };
+    });
+
+    on(socket, "message", messagePayloadSchema, async (message) => {
+      const view = await sendMessage({
+        prisma: deps.prisma,
+        rateLimiter: deps.rateLimiter,
+        limits: deps.limits,
+        caller,
+        message,
+        joinedChannel: socket.data.channels.includes(message.target),
+      });
+      broadcaster.message(view);
+      return view;
+    });
+
+    socket.on("disconnect", () => {
+      // Ting: a dropped connection parts every channel it was in.
+      for (const channel of socket.data.channels) {
+        const removed = deps.presence.remove(channel, socket.id);
+        if (removed?.lastOfUser) namespace.to(channelRoom(channel)).emit("part", { username: removed.username!, channel });
+        announceViewers(channel);
+      }
+    });
+  });
+
+  return { namespace, broadcaster };
+}
