@@ -4,6 +4,7 @@
 // parent over IPC (see common.ts) and exits when the parent goes away.
 import { createRequire } from "node:module";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import type * as SocketIoClient from "socket.io-client";
 import type { Socket } from "socket.io-client";
 import {
   dueTime,
@@ -22,7 +23,7 @@ import {
 
 // The CommonJS build: an ESM import on Node resolves to socket.io-client's esm-debug build, whose
 // debug() calls on every packet cost the receivers a few percent.
-const { io } = createRequire(import.meta.url)("socket.io-client") as typeof import("socket.io-client");
+const { io } = createRequire(import.meta.url)("socket.io-client") as typeof SocketIoClient;
 
 function send(message: LoadToParent): void {
   process.send?.(message);

@@ -268,7 +268,7 @@ async function runLeg(target: Target) {
       connectSeconds: round(connectSeconds, 2),
       deliveredPerSecond: Math.round(windowDeliveries / seconds),
       offeredDeliveriesPerSecond: Math.round(rate * receivers),
-      latencyMs: { ...latency.values, max: latency.maxMs, samples: latency.count },
+      latencyMs: { p50: latency.values.p50 ?? null, p90: latency.values.p90 ?? null, p99: latency.values.p99 ?? null, "p99.9": latency.values["p99.9"] ?? null, max: latency.maxMs, samples: latency.count },
       maxLatencyMsBySendSecond: perSecond.map((ms) => Math.round(ms)),
       messages: {
         sent: sent.measuredSent,
@@ -284,7 +284,7 @@ async function runLeg(target: Target) {
         receiverDisconnects: results.reduce((sum, r) => sum + r.disconnects, 0),
         drainMs: lastDeliveryAt ? Math.max(0, Math.round(lastDeliveryAt - measureEnd)) : null,
       },
-      ackLatencyMs: { ...ack.values, max: ack.maxMs },
+      ackLatencyMs: { p50: ack.values.p50 ?? null, p99: ack.values.p99 ?? null, max: ack.maxMs },
       sender: { lateSends: sent.lateSends, maxSendLagMs: sent.maxSendLagMs, totalSentIncludingWarmup: sent.sent },
       serverProcess: { pid: target.pid, cpuCores: windowCpu[0] === null || windowCpu[0] === undefined ? null : round(windowCpu[0]!, 3), peakRssMiB: round(serverSampler.peakRssKiB / 1024, 1) },
       machine: {
@@ -372,17 +372,34 @@ async function canopyTarget(server: RunningServer, tag: string): Promise<Target>
     channel,
     senders,
     async storedCount(runId, firstMeasuredSeq, endSeq) {
-      const response = await fetch(`${server.url}/api/messages/${encodeURIComponent(channel)}?lim=1000`);
-      if (!response.ok) return { stored: null, checked: `GET /api/messages/${channel} → ${response.status}` };
-      const body = (await response.json()) as unknown;
-      const list = (Array.isArray(body) ? body : ((body as { messages?: unknown[] }).messages ?? [])) as Array<{ text?: unknown }>;
+      // Ting's REST history (newest first, at most 1000 per call); older pages through tRPC's
+      // chat.history with beforeId when more than 1000 messages were measured.
       const seqs = new Set<number>();
-      for (const message of list) {
-        const parsed = parseMessageText(message.text, runId);
-        if (parsed && parsed.seq >= firstMeasuredSeq && parsed.seq < endSeq) seqs.add(parsed.seq);
+      const reader = new TestClient(server.url);
+      let beforeId: number | undefined;
+      let pages = 0;
+      for (;;) {
+        let page: Array<{ id: number; text?: unknown }>;
+        if (beforeId === undefined) {
+          const response = await fetch(`${server.url}/api/messages/${encodeURIComponent(channel)}?lim=1000`);
+          if (!response.ok) return { stored: null, checked: `GET /api/messages/${channel} → ${response.status}` };
+          page = (await response.json()) as typeof page;
+        } else {
+          const result = await reader.query<typeof page>("chat.history", { channel, limit: 1000, beforeId });
+          if (!result.data) return { stored: null, checked: `chat.history: ${result.error?.message}` };
+          page = result.data;
+        }
+        pages++;
+        let older = false;
+        for (const message of page) {
+          const parsed = parseMessageText(message.text, runId);
+          if (!parsed || parsed.seq < firstMeasuredSeq) older = true;
+          else if (parsed.seq < endSeq) seqs.add(parsed.seq);
+        }
+        if (older || page.length < 1000) break;
+        beforeId = page.at(-1)!.id;
       }
-      const measured = endSeq - firstMeasuredSeq;
-      return { stored: seqs.size, checked: measured <= 1000 ? "REST history (all measured messages fit in one page of 1000)" : `REST history, newest 1000 only (${measured} measured messages)` };
+      return { stored: seqs.size, checked: pages === 1 ? "GET /api/messages/<channel>?lim=1000" : `GET /api/messages/<channel>?lim=1000 + ${pages - 1} page(s) of tRPC chat.history` };
     },
   };
 }
