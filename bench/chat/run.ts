@@ -9,6 +9,9 @@
 //                         [--load-procs auto|1|2] (receiver processes; senders get their own) [--batch 100] [--legs bare,canopy] [--drain 5]
 //                         [--cpu-prof DIR] [--load-cpu-prof DIR] [--bare-recovery] [--log-level info]
 //
+// --cpu-prof DIR writes DIR/{bare,canopy}-<pid>.cpuprofile of each server over the measurement
+// window; summarise it with `npx tsx bench/chat/cpuprofile-summary.ts FILE`.
+//
 // The load runs in child processes (bench/chat/load.ts), never in the server's process; each
 // process and server is stopped at the end, on failure and on Ctrl-C.
 import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -189,6 +192,8 @@ type Target = {
   pid: number;
   channel: string;
   senders: SenderAuth[];
+  /** The server runs cpu-profile-hook.mjs: SIGUSR2 at the window's start and end. */
+  profiled?: boolean;
   /** Counts measured messages the server stored (Canopy: REST history). */
   storedCount?: (runId: string, firstMeasuredSeq: number, endSeq: number) => Promise<{ stored: number | null; checked: string }>;
 };
@@ -232,8 +237,14 @@ async function runLeg(target: Target) {
     for (const load of loads) load.send({ type: "start", ...plan });
     const samplers = [serverSampler, ...loadSamplers, new MachineSampler()];
     const windowCpu: Array<number | null> = [];
-    const startWindow = setTimeout(() => samplers.forEach((s) => s.startWindow()), measureStart - now());
-    const endWindow = setTimeout(() => samplers.forEach((s, i) => (windowCpu[i] = s.endWindow())), measureEnd - now());
+    const startWindow = setTimeout(() => {
+      samplers.forEach((s) => s.startWindow());
+      if (target.profiled) process.kill(target.pid, "SIGUSR2"); // cpu-profile-hook.mjs: start
+    }, measureStart - now());
+    const endWindow = setTimeout(() => {
+      samplers.forEach((s, i) => (windowCpu[i] = s.endWindow()));
+      if (target.profiled) process.kill(target.pid, "SIGUSR2"); // cpu-profile-hook.mjs: write
+    }, measureEnd - now());
 
     const sent = await loads[0]!.next("sent", measureEnd - now() + ackTimeoutMs + 10_000);
     clearTimeout(startWindow);
@@ -246,6 +257,7 @@ async function runLeg(target: Target) {
     serverSampler.stop();
     loadSamplers.forEach((s) => s.stop());
     const machineCores = windowCpu[samplers.length - 1];
+    const serverCores = windowCpu[0] ?? null;
     const benchCores = windowCpu.slice(0, samplers.length - 1).reduce<number>((sum, cores) => sum + (cores ?? 0), 0);
 
     const latency = percentiles(mergeSparse(results.map((r) => r.latency)), [50, 90, 99, 99.9]);
@@ -286,7 +298,15 @@ async function runLeg(target: Target) {
       },
       ackLatencyMs: { p50: ack.values.p50 ?? null, p99: ack.values.p99 ?? null, max: ack.maxMs },
       sender: { lateSends: sent.lateSends, maxSendLagMs: sent.maxSendLagMs, totalSentIncludingWarmup: sent.sent },
-      serverProcess: { pid: target.pid, cpuCores: windowCpu[0] === null || windowCpu[0] === undefined ? null : round(windowCpu[0]!, 3), peakRssMiB: round(serverSampler.peakRssKiB / 1024, 1) },
+      serverProcess: {
+        pid: target.pid,
+        cpuCores: serverCores === null ? null : round(serverCores, 3),
+        peakRssMiB: round(serverSampler.peakRssKiB / 1024, 1),
+        // Server CPU per delivery in the window, and the deliveries one full core would carry at
+        // that cost: less sensitive than latency to what else runs on a shared machine.
+        cpuMicrosPerDelivery: serverCores && windowDeliveries ? round((serverCores * seconds * 1e6) / windowDeliveries, 2) : null,
+        deliveriesPerCpuSecond: serverCores && windowDeliveries ? Math.round(windowDeliveries / (serverCores * seconds)) : null,
+      },
       machine: {
         busyCores: machineCores == null ? null : round(machineCores, 2),
         // Whatever else ran on this shared machine during the measurement (other users, kernel).
@@ -320,7 +340,7 @@ async function startBare(): Promise<{ url: string; child: ChildProcess; logs: st
   const child = track(
     spawn(process.execPath, ["--import", "tsx", path.join(here, "bare-server.ts")], {
       cwd: projectRoot,
-      env: { ...process.env, NODE_OPTIONS: "", BARE_RECOVERY: values["bare-recovery"] ? "1" : "" },
+      env: { ...process.env, ...profilerEnv("bare"), BARE_RECOVERY: values["bare-recovery"] ? "1" : "" },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
     }),
   );
@@ -339,6 +359,14 @@ async function startBare(): Promise<{ url: string; child: ChildProcess; logs: st
     "bare server start",
   );
   return { url: `http://127.0.0.1:${port}`, child, logs };
+}
+
+/** With --cpu-prof DIR: preload cpu-profile-hook.mjs into a server (never into the load). */
+function profilerEnv(label: string): Record<string, string> {
+  if (!values["cpu-prof"]) return { NODE_OPTIONS: "" };
+  const dir = path.resolve(values["cpu-prof"]);
+  fs.mkdirSync(dir, { recursive: true });
+  return { NODE_OPTIONS: `--import ${path.join(here, "cpu-profile-hook.mjs")}`, BENCH_CPU_PROF_DIR: dir, BENCH_CPU_PROF_LABEL: label };
 }
 
 function rateLimitEnv(): Record<string, string> {
@@ -390,13 +418,17 @@ async function canopyTarget(server: RunningServer, tag: string): Promise<Target>
           page = result.data;
         }
         pages++;
-        let older = false;
+        // Ids follow the order the server stored messages in, which under load interleaves the
+        // last warm-up messages with the first measured ones: page on until a page holds none.
+        let measuredOnPage = 0;
         for (const message of page) {
           const parsed = parseMessageText(message.text, runId);
-          if (!parsed || parsed.seq < firstMeasuredSeq) older = true;
-          else if (parsed.seq < endSeq) seqs.add(parsed.seq);
+          if (parsed && parsed.seq >= firstMeasuredSeq && parsed.seq < endSeq) {
+            seqs.add(parsed.seq);
+            measuredOnPage++;
+          }
         }
-        if (older || page.length < 1000) break;
+        if (measuredOnPage === 0 || page.length < 1000) break;
         beforeId = page.at(-1)!.id;
       }
       return { stored: seqs.size, checked: pages === 1 ? "GET /api/messages/<channel>?lim=1000" : `GET /api/messages/<channel>?lim=1000 + ${pages - 1} page(s) of tRPC chat.history` };
@@ -433,26 +465,25 @@ async function main(): Promise<void> {
     if (leg === "bare") {
       const bare = await startBare();
       try {
-        legResults.bare = await runLeg({ label: "bare", url: bare.url, pid: bare.child.pid!, channel: "bench", senders: Array.from({ length: senderCount }, () => ({})) });
+        legResults.bare = await runLeg({ label: "bare", url: bare.url, pid: bare.child.pid!, channel: "bench", senders: Array.from({ length: senderCount }, () => ({})), profiled: !!values["cpu-prof"] });
       } finally {
         await stopChild(bare.child);
       }
     } else {
       const serverStarted = now();
-      const cpuProf = values["cpu-prof"] ? path.resolve(values["cpu-prof"]) : undefined;
-      if (cpuProf) fs.mkdirSync(cpuProf, { recursive: true });
       const server = await startServer({
         env: {
           CANOPY_START_WORKER: "false",
           LOG_LEVEL: values["log-level"]!,
           ...rateLimitEnv(),
-          ...(cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProf}` } : {}),
+          ...profilerEnv("canopy"),
         },
       });
       track(server.process);
       try {
         const startSeconds = (now() - serverStarted) / 1000;
         const target = await canopyTarget(server, Date.now().toString(36).slice(-6));
+        target.profiled = !!values["cpu-prof"];
         legResults.canopy = await runLeg(target);
         (legResults.canopy as Record<string, unknown>).serverStartSeconds = round(startSeconds, 2);
       } catch (error) {
@@ -485,6 +516,10 @@ async function main(): Promise<void> {
       bareP99Ms: bare.latencyMs.p99,
       canopyServerCpuCores: canopy.serverProcess.cpuCores,
       bareServerCpuCores: bare.serverProcess.cpuCores,
+      // Server-bound capacity: deliveries per server CPU-second, Canopy ÷ bare.
+      cpuEfficiencyRatio: canopy.serverProcess.deliveriesPerCpuSecond && bare.serverProcess.deliveriesPerCpuSecond ? round(canopy.serverProcess.deliveriesPerCpuSecond / bare.serverProcess.deliveriesPerCpuSecond, 3) : null,
+      othersCoresDuringBare: bare.machine.othersCores,
+      othersCoresDuringCanopy: canopy.machine.othersCores,
     };
     output.targets = {
       ratioAtLeast0_8: ratio >= 0.8,
@@ -493,6 +528,13 @@ async function main(): Promise<void> {
       met: ratio >= 0.8 && canopyP99 <= 100 && lost === 0,
     };
   }
+  const warnings: string[] = [];
+  for (const [name, leg] of Object.entries(legResults)) {
+    if ((leg.machine.othersCores ?? 0) > 0.25) warnings.push(`${name}: other processes used ${leg.machine.othersCores} of ${os.cpus().length} cores during the measurement; latency and delivered/s are not representative`);
+    for (const [i, load] of leg.loadProcesses.entries()) if (load.saturated) warnings.push(`${name}: load process ${i} (${load.role}) saturated a core; use --load-procs ${loadProcs + 1}`);
+    if ((leg.machine.busyCores ?? 0) > os.cpus().length * 0.9) warnings.push(`${name}: the machine was CPU-bound (${leg.machine.busyCores} busy cores)`);
+  }
+  output.warnings = warnings;
   output.totalSeconds = round((now() - startedAt) / 1000, 1);
   output.benchSeconds = round((now() - benchStarted) / 1000, 1);
   console.log(JSON.stringify(output, null, 2));
