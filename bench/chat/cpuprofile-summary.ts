@@ -1,13 +1,16 @@
 // Summarises a V8 .cpuprofile (from node --cpu-prof): top functions by self time, self time by
 // package/file, and total (inclusive) time of the functions matching --focus.
-//   npx tsx bench/chat/cpuprofile-summary.ts FILE.cpuprofile [--top 30] [--focus regex]
+//   npx tsx bench/chat/cpuprofile-summary.ts FILE.cpuprofile [--top 30] [--focus regex] [--stacks regex]
+// --stacks prints the commonest call stacks (8 frames up) of samples inside matching frames.
+// Always prints a breakdown by layer: each sample goes to the nearest frame (leaf upwards) that
+// belongs to a known layer, so native writes count for Socket.IO and WASM for its caller.
 import fs from "node:fs";
 import { parseArgs } from "node:util";
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] };
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "30" }, focus: { type: "string" } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "30" }, focus: { type: "string" }, stacks: { type: "string" } } });
 const top = Number(values.top);
 
 for (const file of positionals) {
@@ -45,6 +48,29 @@ for (const file of positionals) {
   for (const [name, us] of [...selfByGroup].sort((a, b) => b[1] - a[1]).slice(0, top)) if (!name.startsWith("(idle)")) console.log(`${pct(us)}  ${name}`);
   console.log("\n-- self time by function");
   for (const [name, us] of [...selfByLabel].sort((a, b) => b[1] - a[1]).slice(0, top)) if (!name.startsWith("(idle)")) console.log(`${pct(us)}  ${name}`);
+  const layers: Array<[string, RegExp]> = [
+    ["database engine: PGlite (Postgres in WASM + its JS glue, file system)", /@electric-sql\/pglite/],
+    ["database client: Prisma (query compiler WASM, runtime, driver adapter)", /@prisma\/|query_compiler|pglite-prisma-adapter|prisma-adapter/],
+    ["Socket.IO stack (socket.io, engine.io, ws, adapter, parser) incl. socket writes", /node_modules\/(socket\.io|engine\.io|ws|socket\.io-adapter|socket\.io-parser|@socket\.io)[/-]/],
+    ["zod", /node_modules\/zod\//],
+    ["Next.js", /node_modules\/next\//],
+    ["application code (server/, bench/)", /\/(server|bench)\/.*\.ts/],
+  ];
+  const byLayer = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const leaf = byId.get(id)!;
+    const name = leaf.callFrame.functionName;
+    if (name === "(idle)") return;
+    let layer = name === "(garbage collector)" ? "garbage collector" : name === "(program)" ? "(program)" : undefined;
+    for (let at: number | undefined = id; !layer && at !== undefined; at = parent.get(at)) {
+      const url = byId.get(at)!.callFrame.url;
+      layer = layers.find(([, pattern]) => pattern.test(url))?.[0];
+    }
+    layer ??= "other (node internals, timers, unattributed)";
+    byLayer.set(layer, (byLayer.get(layer) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  console.log("\n-- by layer");
+  for (const [name, us] of [...byLayer].sort((a, b) => b[1] - a[1])) console.log(`${pct(us)}  ${name}`);
   if (values.focus) {
     // Inclusive time: a sample counts once for every distinct matching frame on its stack.
     const focus = new RegExp(values.focus);
@@ -61,5 +87,19 @@ for (const file of positionals) {
     });
     console.log(`\n-- inclusive time of frames matching /${values.focus}/`);
     for (const [name, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${name}`);
+  }
+  if (values.stacks) {
+    const match = new RegExp(values.stacks);
+    const stacks = new Map<string, number>();
+    profile.samples.forEach((id, i) => {
+      const frames: string[] = [];
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) frames.push(label(byId.get(at)!));
+      const hit = frames.findIndex((name) => match.test(name));
+      if (hit < 0) return;
+      const key = frames.slice(hit, hit + 8).join("\n      <- ");
+      stacks.set(key, (stacks.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    });
+    console.log(`\n-- stacks through /${values.stacks}/`);
+    for (const [key, us] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`${pct(us)}  ${key}`);
   }
 }

@@ -362,11 +362,13 @@ async function startBare(): Promise<{ url: string; child: ChildProcess; logs: st
 }
 
 /** With --cpu-prof DIR: preload cpu-profile-hook.mjs into a server (never into the load). */
+/** BENCH_CHAT_SERVER_NODE_OPTIONS is passed on to both servers (e.g. a diagnostic --import). */
 function profilerEnv(label: string): Record<string, string> {
-  if (!values["cpu-prof"]) return { NODE_OPTIONS: "" };
+  const extra = process.env.BENCH_CHAT_SERVER_NODE_OPTIONS ?? "";
+  if (!values["cpu-prof"]) return { NODE_OPTIONS: extra };
   const dir = path.resolve(values["cpu-prof"]);
   fs.mkdirSync(dir, { recursive: true });
-  return { NODE_OPTIONS: `--import ${path.join(here, "cpu-profile-hook.mjs")}`, BENCH_CPU_PROF_DIR: dir, BENCH_CPU_PROF_LABEL: label };
+  return { NODE_OPTIONS: `--import ${path.join(here, "cpu-profile-hook.mjs")} ${extra}`.trim(), BENCH_CPU_PROF_DIR: dir, BENCH_CPU_PROF_LABEL: label };
 }
 
 function rateLimitEnv(): Record<string, string> {
@@ -507,7 +509,10 @@ async function main(): Promise<void> {
   if (bare && canopy) {
     const ratio = canopy.deliveredPerSecond / bare.deliveredPerSecond;
     const canopyP99 = canopy.latencyMs.p99 ?? Infinity;
-    const lost = canopy.messages.lostDeliveries + (canopy.messages.sent - canopy.messages.acked) + (canopy.messages.stored === null ? 0 : canopy.messages.sent - canopy.messages.stored);
+    // Lost: a delivery some receiver never got, or a sent message history does not hold. A late
+    // ack (ACK_TIMEOUT) is reported in messages.ackErrors but is not a loss by itself.
+    const notStored = canopy.messages.stored === null ? 0 : canopy.messages.sent - canopy.messages.stored;
+    const lost = canopy.messages.lostDeliveries + notStored;
     output.comparison = {
       deliveredRatio: round(ratio, 3),
       canopyDeliveredPerSecond: canopy.deliveredPerSecond,
@@ -525,6 +530,7 @@ async function main(): Promise<void> {
       ratioAtLeast0_8: ratio >= 0.8,
       p99AtMost100ms: canopyP99 <= 100,
       zeroLost: lost === 0,
+      lost: { deliveries: canopy.messages.lostDeliveries, notStored, unacked: canopy.messages.sent - canopy.messages.acked },
       met: ratio >= 0.8 && canopyP99 <= 100 && lost === 0,
     };
   }
