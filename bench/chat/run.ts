@@ -98,8 +98,10 @@ function track(child: ChildProcess): ChildProcess {
   child.once("exit", () => children.delete(child));
   return child;
 }
+const dataDirs = new Set<string>();
 function killAll(): void {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
 }
 process.on("exit", killAll);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -442,6 +444,7 @@ async function canopyTarget(server: RunningServer, tag: string): Promise<Target>
 const startedAt = now();
 const output: Record<string, unknown> = {
   benchmark: "chat",
+  date: new Date().toISOString(),
   node: process.version,
   cpus: os.cpus().length,
   loadAverageBefore: os.loadavg().map((value) => round(value, 2)),
@@ -482,6 +485,7 @@ async function main(): Promise<void> {
         },
       });
       track(server.process);
+      dataDirs.add(server.dataDir);
       try {
         const startSeconds = (now() - serverStarted) / 1000;
         const target = await canopyTarget(server, Date.now().toString(36).slice(-6));
@@ -498,6 +502,7 @@ async function main(): Promise<void> {
         await stopped.catch(() => undefined);
         clearTimeout(timer);
         fs.rmSync(server.dataDir, { recursive: true, force: true });
+        dataDirs.delete(server.dataDir);
       }
     }
     output.legs = legResults;
