@@ -491,9 +491,11 @@ async function main(): Promise<void> {
     }
     if (legs.includes("canopy")) {
       const serverStarted = now();
-      server = await startServer({ env: { CANOPY_START_WORKER: "false", LOG_LEVEL: values["log-level"]!, ...rateLimitEnv(), ...profilerEnv("canopy") } });
+      // Our own data dir, so it is removed even when the server fails to start.
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "canopy-bench-chat-"));
+      dataDirs.add(dataDir);
+      server = await startServer({ dataDir, env: { CANOPY_START_WORKER: "false", LOG_LEVEL: values["log-level"]!, ...rateLimitEnv(), ...profilerEnv("canopy") } });
       track(server.process);
-      dataDirs.add(server.dataDir);
       output.canopyServerStartSeconds = round((now() - serverStarted) / 1000, 2);
       const target = await canopyTarget(server, Date.now().toString(36).slice(-6));
       target.profiled = !!values["cpu-prof"];
