@@ -174,7 +174,7 @@ async function runSenders(start: Extract<ParentToLoad, { type: "start" }>): Prom
       .emit("message", { type: "channel", target: config.channel, text: messageText(config.runId, seq, sentAt) }, (error: Error | null, response?: { data?: unknown; error?: { code?: string } }) => {
         pendingAcks--;
         if (error || !response || response.error) {
-          const code = error ? "ACK_TIMEOUT" : (response?.error?.code ?? "NO_RESPONSE");
+          const code = (error ? "ACK_TIMEOUT" : (response?.error?.code ?? "NO_RESPONSE")) + (measured ? "" : " (warm-up)");
           ackErrors[code] = (ackErrors[code] ?? 0) + 1;
           return;
         }
