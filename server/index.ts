@@ -16,6 +16,7 @@ import { publishServices } from "./services";
 import { createSocketServer } from "./sockets/create-socket-server";
 import { createMemoryRateLimiter } from "./chat/rate-limiter";
 import { createMemoryPresence } from "./chat/presence";
+import { createChatLookups } from "./chat/chat-lookups";
 import { endStreamsOfWorker, registerIngestHandlers } from "./streams/ingest-handlers";
 import { ServiceRegistry } from "./status/registry";
 import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supervisor";
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
 
   const rateLimiter = createMemoryRateLimiter();
   const presence = createMemoryPresence();
+  const chatLookups = createChatLookups({ prisma: db.prisma });
   const { io, internal, chat } = createSocketServer(httpServer, {
     prisma: db.prisma,
     secrets,
@@ -72,11 +74,12 @@ async function main(): Promise<void> {
       rateLimitWindowMs: config.CHAT_RATE_LIMIT_WINDOW_SECONDS * 1000,
     },
     presence,
+    chatLookups,
     onWorkerGone: (workerId) => void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId),
   });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
   registerIngestHandlers(internal.bus, { prisma: db.prisma, presence, logger: log.child("streams") });
-  publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, presence, bus: internal.bus });
+  publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus });
 
   await nextApp.prepare();
   if (dev) {

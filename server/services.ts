@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import type { ServiceRegistry } from "./status/registry";
 import type { ChatBroadcaster } from "./chat/broadcaster";
 import type { PresenceStore } from "./chat/presence";
+import type { ChatLookups } from "./chat/chat-lookups";
 import type { BusEndpoint } from "./internal/bus-endpoint";
 
 export type CanopyServices = {
@@ -16,6 +17,8 @@ export type CanopyServices = {
   registry: ServiceRegistry;
   secrets: { internalSecret: string; authSecret: string };
   chat: ChatBroadcaster;
+  /** Cached channel and restriction reads of the chat; moderation forgets what it changes. */
+  chatLookups: ChatLookups;
   /** Who watches which channel (chat connections, guests included). */
   presence: PresenceStore;
   /** The server's end of the internal bus, to ask workers. */

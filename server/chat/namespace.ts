@@ -8,7 +8,7 @@ import { AppError, describeIssues, socketErrorOf } from "../errors";
 import type { Logger } from "../logger";
 import { createChatBroadcaster, type ChatBroadcaster, type ChatNamespace } from "./broadcaster";
 import { channelRoom, userRoom, type ChatClientToServerEvents, type ChatError, type ChatInterServerEvents, type ChatServerToClientEvents, type ChatSocketData } from "./events";
-import { findChannel } from "./find-channel";
+import type { ChatLookups } from "./chat-lookups";
 import type { PresenceStore } from "./presence";
 import type { RateLimiter } from "./rate-limiter";
 import { channelPayloadSchema, loginPayloadSchema, messagePayloadSchema } from "./schemas";
@@ -22,7 +22,7 @@ const maxChannelsPerConnection = 50;
 
 export function createChatNamespace(
   io: Server,
-  deps: { prisma: PrismaClient; presence: PresenceStore; rateLimiter: RateLimiter; limits: ChatLimits; logger: Logger },
+  deps: { prisma: PrismaClient; lookups: ChatLookups; presence: PresenceStore; rateLimiter: RateLimiter; limits: ChatLimits; logger: Logger },
 ): { namespace: ChatNamespace; broadcaster: ChatBroadcaster } {
   const namespace: ChatNamespace = io.of("/chat");
   const broadcaster = createChatBroadcaster(namespace);
@@ -108,7 +108,7 @@ export function createChatNamespace(
     });
 
     on(socket, "join", channelPayloadSchema, async ({ channel: name }) => {
-      const channel = await findChannel({ prisma: deps.prisma, name });
+      const channel = await deps.lookups.channel(name);
       if (!channel) throw new AppError("NOT_FOUND", `No channel #${name}`);
       if (!socket.data.channels.includes(name)) {
         if (socket.data.channels.length >= maxChannelsPerConnection) throw new AppError("BAD_REQUEST", `At most ${maxChannelsPerConnection} channels per connection`);
@@ -128,6 +128,7 @@ export function createChatNamespace(
     on(socket, "message", messagePayloadSchema, async (message) => {
       const view = await sendMessage({
         prisma: deps.prisma,
+        lookups: deps.lookups,
         rateLimiter: deps.rateLimiter,
         limits: deps.limits,
         caller,

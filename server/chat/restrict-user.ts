@@ -22,7 +22,7 @@ export async function restrictUser(options: {
   username: string;
   durationSeconds?: number;
   reason?: string;
-}): Promise<{ channel: string; username: string; expiresAt: Date | null }> {
+}): Promise<{ channel: string; username: string; expiresAt: Date | null; channelId: string; userId: string }> {
   const channel = await moderatedChannel(options.prisma, options.caller, options.channel);
   const user = await options.prisma.user.findUnique({ where: { username: options.username } });
   if (!user) throw new AppError("NOT_FOUND", `No user named ${options.username}`);
@@ -36,14 +36,20 @@ export async function restrictUser(options: {
     create: { channelId: channel.id, userId: user.id, ...data },
     update: data,
   });
-  return { channel: channel.name, username: user.username, expiresAt };
+  return { channel: channel.name, username: user.username, expiresAt, channelId: channel.id, userId: user.id };
 }
 
-export async function liftRestriction(options: { prisma: PrismaClient; caller: Caller; channel: string; username: string }): Promise<void> {
+export async function liftRestriction(options: {
+  prisma: PrismaClient;
+  caller: Caller;
+  channel: string;
+  username: string;
+}): Promise<{ channelId: string; userId: string }> {
   const channel = await moderatedChannel(options.prisma, options.caller, options.channel);
   const user = await options.prisma.user.findUnique({ where: { username: options.username }, select: { id: true } });
   if (!user) throw new AppError("NOT_FOUND", `No user named ${options.username}`);
   await options.prisma.channelBan.deleteMany({ where: { channelId: channel.id, userId: user.id } });
+  return { channelId: channel.id, userId: user.id };
 }
 
 export async function listRestrictions(options: { prisma: PrismaClient; caller: Caller; channel: string }) {

@@ -2,7 +2,7 @@ import type { PrismaClient } from "../db/generated/client";
 import type { Caller } from "../auth/caller";
 import { AppError } from "../errors";
 import { colorFor } from "./colors";
-import { findChannel } from "./find-channel";
+import type { ChatLookups } from "./chat-lookups";
 import { toMessageView } from "./message-view";
 import { canModerate } from "./moderation-rights";
 import type { RateLimiter } from "./rate-limiter";
@@ -16,6 +16,7 @@ export type ChatLimits = { maxLength: number; rateLimitMessages: number; rateLim
  */
 export async function sendMessage(options: {
   prisma: PrismaClient;
+  lookups: ChatLookups;
   rateLimiter: RateLimiter;
   limits: ChatLimits;
   caller: Caller | null;
@@ -39,13 +40,13 @@ export async function sendMessage(options: {
     return toMessageView(await prisma.chatMessage.create({ data: { ...base, type: "USER", target: message.target } }));
   }
 
-  const channel = await findChannel({ prisma, name: message.target });
+  const channel = await options.lookups.channel(message.target);
   if (!channel) throw new AppError("NOT_FOUND", `No channel #${message.target}`);
   if (!options.joinedChannel) throw new AppError("BAD_REQUEST", `Join #${channel.name} before sending to it`);
   const moderator = canModerate(caller, channel);
   if (!moderator) {
     if (channel.chatDisabled) throw new AppError("FORBIDDEN", `Chat is disabled in #${channel.name}`);
-    const ban = await prisma.channelBan.findUnique({ where: { channelId_userId: { channelId: channel.id, userId: caller.userId } } });
+    const ban = await options.lookups.restriction(channel.id, caller.userId);
     if (ban && (!ban.expiresAt || ban.expiresAt > new Date())) {
       throw new AppError("FORBIDDEN", ban.expiresAt ? `You are timed out in #${channel.name} until ${ban.expiresAt.toISOString()}` : `You are banned from #${channel.name}`);
     }

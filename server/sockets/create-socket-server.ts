@@ -10,6 +10,7 @@ import { createInternalNamespace } from "../internal/namespace";
 import { callerMiddleware } from "./caller-middleware";
 import { createChatNamespace } from "../chat/namespace";
 import type { PresenceStore } from "../chat/presence";
+import type { ChatLookups } from "../chat/chat-lookups";
 import type { RateLimiter } from "../chat/rate-limiter";
 import type { ChatLimits } from "../chat/send-message";
 
@@ -26,6 +27,7 @@ export function createSocketServer(
     rateLimiter: RateLimiter;
     chatLimits: ChatLimits;
     presence: PresenceStore;
+    chatLookups: ChatLookups;
     onWorkerGone?: (workerId: string) => void;
   },
 ) {
@@ -48,6 +50,7 @@ export function createSocketServer(
   const chat = createChatNamespace(io, {
     prisma: deps.prisma,
     presence: deps.presence,
+    lookups: deps.chatLookups,
     rateLimiter: deps.rateLimiter,
     limits: deps.chatLimits,
     logger: deps.logger.child("chat"),

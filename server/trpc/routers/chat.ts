@@ -55,13 +55,17 @@ export const chatRouter = createTRPCRouter({
   restrict: protectedProcedure
     .input(z.object({ channel: channelNameSchema, username: usernameSchema, durationSeconds: z.number().int().min(1).max(14 * 24 * 3600).optional(), reason: z.string().max(200).optional() }))
     .mutation(async ({ ctx, input }) => {
-      const restriction = await restrictUser({ prisma: ctx.prisma, caller: ctx.caller, ...input });
+      const { channelId, userId, ...restriction } = await restrictUser({ prisma: ctx.prisma, caller: ctx.caller, ...input });
+      services().chatLookups.forgetRestriction(channelId, userId);
       services().chat.restricted(restriction);
       return restriction;
     }),
   liftRestriction: protectedProcedure
     .input(z.object({ channel: channelNameSchema, username: usernameSchema }))
-    .mutation(({ ctx, input }) => liftRestriction({ prisma: ctx.prisma, caller: ctx.caller, ...input })),
+    .mutation(async ({ ctx, input }) => {
+      const { channelId, userId } = await liftRestriction({ prisma: ctx.prisma, caller: ctx.caller, ...input });
+      services().chatLookups.forgetRestriction(channelId, userId);
+    }),
   restrictions: protectedProcedure
     .input(z.object({ channel: channelNameSchema }))
     .query(({ ctx, input }) => listRestrictions({ prisma: ctx.prisma, caller: ctx.caller, channel: input.channel })),
@@ -69,6 +73,7 @@ export const chatRouter = createTRPCRouter({
     .input(z.object({ channel: channelNameSchema, slowModeSeconds: z.number().int().min(0).max(3600).optional(), chatDisabled: z.boolean().optional() }))
     .mutation(async ({ ctx, input }) => {
       const settings = await updateChannelSettings({ prisma: ctx.prisma, caller: ctx.caller, ...input });
+      services().chatLookups.forgetChannel(settings.name);
       services().chat.settings(settings);
       return settings;
     }),

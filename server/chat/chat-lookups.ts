@@ -1,0 +1,49 @@
+// The two reads every chat message needs (its channel, and the sender's ban or timeout there),
+// cached briefly per process: they cost more database time than storing the message itself.
+// Changes made on this node invalidate at once; other nodes see them within the TTL.
+import type { Channel, ChannelBan, PrismaClient } from "../db/generated/client";
+import { findChannel } from "./find-channel";
+
+export type ChatLookups = {
+  channel(name: string): Promise<Channel | null>;
+  restriction(channelId: string, userId: string): Promise<ChannelBan | null>;
+  forgetChannel(name: string): void;
+  forgetRestriction(channelId: string, userId: string): void;
+};
+
+export function createChatLookups(options: { prisma: PrismaClient; ttlMs?: number; now?: () => number }): ChatLookups {
+  const ttlMs = options.ttlMs ?? 2000;
+  const now = options.now ?? Date.now;
+  const channels = new Map<string, { value: Channel; until: number }>();
+  const restrictions = new Map<string, { value: ChannelBan | null; until: number }>();
+
+  function sweep(map: Map<string, { until: number }>): void {
+    if (map.size < 10_000) return;
+    for (const [key, entry] of map) if (entry.until < now()) map.delete(key);
+  }
+
+  return {
+    async channel(name) {
+      const cached = channels.get(name);
+      if (cached && cached.until > now()) return cached.value;
+      const channel = await findChannel({ prisma: options.prisma, name });
+      // Unknown names are not cached: a channel appears when its member signs up.
+      if (channel) {
+        sweep(channels);
+        channels.set(name, { value: channel, until: now() + ttlMs });
+      }
+      return channel;
+    },
+    async restriction(channelId, userId) {
+      const key = `${channelId}:${userId}`;
+      const cached = restrictions.get(key);
+      if (cached && cached.until > now()) return cached.value;
+      const ban = await options.prisma.channelBan.findUnique({ where: { channelId_userId: { channelId, userId } } });
+      sweep(restrictions);
+      restrictions.set(key, { value: ban, until: now() + ttlMs });
+      return ban;
+    },
+    forgetChannel: (name) => void channels.delete(name),
+    forgetRestriction: (channelId, userId) => void restrictions.delete(`${channelId}:${userId}`),
+  };
+}
