@@ -55,6 +55,8 @@ export async function startServer(options: { env?: Record<string, string>; dataD
       HEARTBEAT_INTERVAL_SECONDS: "1",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: databaseUrl ?? "",
+      // Chromium starts only when a test opens a render session (the machines are shared).
+      RENDER_WARM_POOL: "0",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -65,7 +65,8 @@ export class RenderSession {
   private readonly cdp: CDPSession;
   private casting = false;
   private seq = 0;
-  private nextAckAt = 0;
+  private lastAckAt = 0;
+  private productionMs = 0;
   private blocked: { url: string; reason: string } | null = null;
   private oversizeLogged = false;
 
@@ -183,7 +184,8 @@ export class RenderSession {
 
   private async startCast(): Promise<void> {
     this.casting = true;
-    this.nextAckAt = 0;
+    this.lastAckAt = 0;
+    this.productionMs = 0;
     await this.cdp.send("Page.startScreencast", { format: "jpeg", quality: this.quality, everyNthFrame: 1, maxWidth: this.width, maxHeight: this.height });
   }
 
@@ -207,14 +209,22 @@ export class RenderSession {
 
   private onScreencastFrame(data: string, castSessionId: number, metadata: { deviceWidth: number; deviceHeight: number }): void {
     if (this.closed) return;
-    const now = Date.now();
-    // The frame rate is limited by when we acknowledge: Chromium sends the next frame only after.
+    const now = performance.now();
+    // The frame rate is limited by when we acknowledge: Chromium produces the next frame only
+    // after the ack, which takes it a while (`productionMs`, learnt as we go). Acking that much
+    // before the next frame is due spaces frames by 1/fps instead of 1/fps + production time.
     const interval = 1000 / this.fps;
-    const ackAt = Math.max(now, this.nextAckAt);
-    this.nextAckAt = ackAt + interval;
-    const ack = () => void this.cdp.send("Page.screencastFrameAck", { sessionId: castSessionId }).catch(() => undefined);
-    if (ackAt <= now) ack();
-    else setTimeout(ack, ackAt - now);
+    if (this.lastAckAt) {
+      const sample = Math.min(2 * interval, now - this.lastAckAt);
+      this.productionMs = this.productionMs ? 0.8 * this.productionMs + 0.2 * sample : sample;
+    }
+    const delay = Math.max(0, interval - this.productionMs);
+    const ack = () => {
+      this.lastAckAt = performance.now();
+      void this.cdp.send("Page.screencastFrameAck", { sessionId: castSessionId }).catch(() => undefined);
+    };
+    if (delay < 1) ack();
+    else setTimeout(ack, delay);
     if (!this.casting) return;
     const bytes = Buffer.from(data, "base64");
     if (bytes.length > this.env.maxFrameBytes) {
@@ -226,7 +236,7 @@ export class RenderSession {
       sessionId: this.id,
       seq: this.seq++,
       data: bytes,
-      timestamp: now,
+      timestamp: Date.now(),
       width: Math.round(metadata.deviceWidth),
       height: Math.round(metadata.deviceHeight),
       quality: this.quality,
@@ -238,12 +248,26 @@ export class RenderSession {
     const clampX = (x: number) => Math.max(0, Math.min(this.width - 1, x));
     const clampY = (y: number) => Math.max(0, Math.min(this.height - 1, y));
     switch (input.type) {
-      case "click":
-        await this.page.mouse.click(clampX(input.x), clampY(input.y), { button: input.button ?? "left" });
+      case "click": {
+        // Sent back to back (one round trip, not three): the click reaches the page sooner.
+        const at = { x: clampX(input.x), y: clampY(input.y) };
+        const button = input.button ?? "left";
+        const mask = { left: 1, right: 2, middle: 4 }[button];
+        await Promise.all([
+          this.cdp.send("Input.dispatchMouseEvent", { type: "mouseMoved", ...at }),
+          this.cdp.send("Input.dispatchMouseEvent", { type: "mousePressed", ...at, button, buttons: mask, clickCount: 1 }),
+          this.cdp.send("Input.dispatchMouseEvent", { type: "mouseReleased", ...at, button, buttons: 0, clickCount: 1 }),
+        ]);
         return;
+      }
       case "scroll":
-        await this.page.mouse.move(clampX(input.x ?? this.width / 2), clampY(input.y ?? this.height / 2));
-        await this.page.mouse.wheel({ deltaX: input.deltaX, deltaY: input.deltaY });
+        await this.cdp.send("Input.dispatchMouseEvent", {
+          type: "mouseWheel",
+          x: clampX(input.x ?? this.width / 2),
+          y: clampY(input.y ?? this.height / 2),
+          deltaX: input.deltaX,
+          deltaY: input.deltaY,
+        });
         return;
       case "text":
         await this.cdp.send("Input.insertText", { text: input.text });
