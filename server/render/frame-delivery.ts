@@ -48,8 +48,11 @@ export class FrameDelivery {
     if (!this.pending || this.inFlight || !this.channel.writable()) return;
     const frame = this.pending;
     this.pending = null;
+    // In flight before sending: a transport may drain synchronously (long-polling does).
+    const inFlight = { bytes: frame.data.length, at: this.now(), seq: frame.seq };
+    this.inFlight = inFlight;
     const bytes = this.channel.send(frame);
-    this.inFlight = { bytes, at: this.now(), seq: frame.seq };
+    inFlight.bytes = bytes;
     this.lastSentSeq = frame.seq;
     this.sent += 1;
     this.bytesSent += bytes;

@@ -47,7 +47,7 @@ type EngineTransport = EventEmitter & { writable: boolean };
 type EngineSocket = EventEmitter & { transport: EngineTransport; writeBuffer: unknown[]; readyState: string };
 
 /** Frame delivery over a Socket.IO socket: its engine says when the transport is idle and when it drained. */
-function socketChannel(socket: RenderSocket, binary: boolean): FrameChannel {
+export function socketChannel(socket: RenderSocket, binary: boolean): FrameChannel {
   const conn = socket.conn as unknown as EngineSocket;
   return {
     writable: () => conn.readyState === "open" && conn.transport.writable && conn.writeBuffer.length === 0,

@@ -63,7 +63,11 @@ export async function startServer(options: { env?: Record<string, string>; dataD
   });
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("")}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Never leave a half-started server (and its worker and browser) behind.
+      child.kill("SIGTERM");
+      reject(new Error(`server did not start:\n${logs.join("")}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       logs.push(text);

@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
@@ -45,8 +45,8 @@ async function createSession(client: TestClient, body: Record<string, unknown> =
 
 const closeSession = (client: TestClient, id: string) => api(client, "POST", `/render/api/session/${id}/close`);
 
-function watch(sessionId: string, options: { binary?: boolean; token?: string } = {}) {
-  const socket = io(`${server.url}/render`, { transports: ["websocket"], reconnection: false, auth: options.token ? { token: options.token } : {} });
+function watch(sessionId: string, options: { binary?: boolean; token?: string; polling?: boolean } = {}) {
+  const socket = io(`${server.url}/render`, { transports: options.polling ? ["polling"] : ["websocket"], reconnection: false, auth: options.token ? { token: options.token } : {} });
   sockets.push(socket);
   const frames: Array<Frame & { receivedAt: number }> = [];
   const events: Array<{ event: string; payload: unknown }> = [];
@@ -100,6 +100,14 @@ beforeAll(async () => {
   expect(await staff.signIn("rstaff", "render-staff-password")).toBe(true);
   aliceToken = (await alice.mutation<{ token: string }>("tokens.create", { name: "render tests" })).data!.token;
   await waitFor(async () => (await fetch(`${server.url}/render/health`)).status === 200, 30_000, 250);
+});
+
+// A failed test must not leave sessions that push the next ones over the quota.
+afterEach(async () => {
+  for (const client of [alice, bob, staff]) {
+    const listed = await api<{ sessions: Array<{ session_id: string }> }>(client, "GET", "/render/api/sessions");
+    for (const session of listed.body.sessions ?? []) await closeSession(client, session.session_id);
+  }
 });
 
 afterAll(async () => {
@@ -203,11 +211,17 @@ describe("frames", () => {
     expect(viewer.frames.length - before).toBeLessThanOrEqual(2);
 
     await api(alice, "POST", `/render/api/session/${session.session_id}/load`, { url: fixtureUrl("/a/fixture/anim") });
+    // A long-polling Jiomosa client (base64) keeps up as well.
+    const polling = watch(session.session_id, { binary: false, polling: true });
+    await polling.subscribed;
     await sleep(500);
     const start = viewer.frames.length;
+    const pollingStart = polling.frames.length;
     await sleep(2000);
     expect((viewer.frames.length - start) / 2).toBeGreaterThan(5);
+    expect((polling.frames.length - pollingStart) / 2).toBeGreaterThan(2);
     viewer.socket.close();
+    polling.socket.close();
     await closeSession(alice, session.session_id);
   });
 

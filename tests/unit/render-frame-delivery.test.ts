@@ -52,6 +52,26 @@ describe("frame delivery", () => {
     expect(fake.sent).toEqual([0, 5]);
   });
 
+  it("copes with a transport that drains while sending (long-polling)", () => {
+    const sent: number[] = [];
+    let listener: ((event: "drained" | "ready") => void) | null = null;
+    const channel: FrameChannel = {
+      writable: () => true,
+      watch(callback) {
+        listener = callback;
+        return () => (listener = null);
+      },
+      send(frame) {
+        sent.push(frame.seq);
+        listener?.("drained");
+        return frame.data.length;
+      },
+    };
+    const delivery = new FrameDelivery(channel, () => 0, (callback) => callback());
+    for (let seq = 0; seq < 3; seq++) delivery.offer(frame(seq));
+    expect(sent).toEqual([0, 1, 2]);
+  });
+
   it("measures bandwidth from transport busy time", () => {
     const fake = fakeChannel();
     let time = 0;
