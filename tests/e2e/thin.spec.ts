@@ -30,6 +30,8 @@ test("/thin on a small screen pairs with a phone, lists live channels and shows 
     device.on("response", async (response) => {
       if (response.request().resourceType() === "script") scripts.push((await response.body()).length);
     });
+    const sentPackets: string[] = [];
+    device.on("websocket", (socket) => socket.on("framesent", (event) => typeof event.payload === "string" && sentPackets.push(event.payload)));
     await device.goto("/thin");
     const code = device.locator("#code");
     await expect(code).toHaveText(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
@@ -72,6 +74,21 @@ test("/thin on a small screen pairs with a phone, lists live channels and shows 
     // Tiny: one script, well under 30 KB.
     expect(scripts).toHaveLength(1);
     expect(scripts[0]!).toBeLessThan(30 * 1024);
+
+    // Taps, wheel and keys become Jiomosa input events in the page's coordinates.
+    const inputs = () => sentPackets.filter((packet) => packet.startsWith("42/render,")).map((packet) => JSON.parse(packet.slice(packet.indexOf("["))) as [string, Record<string, unknown>]);
+    const box = (await frame.boundingBox())!;
+    await device.mouse.click(box.x + box.width / 2, box.y + 100);
+    await device.mouse.move(box.x + 50, box.y + 50);
+    await device.mouse.wheel(0, 120);
+    await device.keyboard.press("a");
+    await device.keyboard.press("Enter");
+    await expect.poll(() => inputs().map(([event]) => event)).toEqual(expect.arrayContaining(["input:click", "input:scroll", "input:text", "input:key"]));
+    const sent = Object.fromEntries(inputs());
+    expect(sent["input:click"]).toEqual({ x: 160, y: 100 });
+    expect(sent["input:scroll"]).toMatchObject({ deltaX: 0, deltaY: 120, x: 50, y: 50 });
+    expect(sent["input:text"]).toEqual({ text: "a" });
+    expect(sent["input:key"]).toEqual({ key: "Enter" });
 
     // Back closes the session.
     await device.getByRole("button", { name: "Back" }).click();
