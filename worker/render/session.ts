@@ -65,8 +65,7 @@ export class RenderSession {
   private readonly cdp: CDPSession;
   private casting = false;
   private seq = 0;
-  private lastAckAt = 0;
-  private productionMs = 0;
+  private nextSlot = 0;
   private blocked: { url: string; reason: string } | null = null;
   private oversizeLogged = false;
 
@@ -184,8 +183,7 @@ export class RenderSession {
 
   private async startCast(): Promise<void> {
     this.casting = true;
-    this.lastAckAt = 0;
-    this.productionMs = 0;
+    this.nextSlot = 0;
     await this.cdp.send("Page.startScreencast", { format: "jpeg", quality: this.quality, everyNthFrame: 1, maxWidth: this.width, maxHeight: this.height });
   }
 
@@ -210,21 +208,16 @@ export class RenderSession {
   private onScreencastFrame(data: string, castSessionId: number, metadata: { deviceWidth: number; deviceHeight: number }): void {
     if (this.closed) return;
     const now = performance.now();
-    // The frame rate is limited by when we acknowledge: Chromium produces the next frame only
-    // after the ack, which takes it a while (`productionMs`, learnt as we go). Acking that much
-    // before the next frame is due spaces frames by 1/fps instead of 1/fps + production time.
+    // The frame rate is limited by when we acknowledge: Chromium sends a new frame only after an
+    // ack (it allows a couple in flight). Acks follow a grid of 1/fps slots; a frame that comes
+    // late is acked at once and the grid is kept, so lateness (production time under load) does
+    // not lower the rate, and at most one missed slot is made up, so the cap holds.
     const interval = 1000 / this.fps;
-    if (this.lastAckAt) {
-      const sample = Math.min(2 * interval, now - this.lastAckAt);
-      this.productionMs = this.productionMs ? 0.8 * this.productionMs + 0.2 * sample : sample;
-    }
-    const delay = Math.max(0, interval - this.productionMs);
-    const ack = () => {
-      this.lastAckAt = performance.now();
-      void this.cdp.send("Page.screencastFrameAck", { sessionId: castSessionId }).catch(() => undefined);
-    };
-    if (delay < 1) ack();
-    else setTimeout(ack, delay);
+    const slot = Math.max(this.nextSlot, now - interval);
+    this.nextSlot = slot + interval;
+    const ack = () => void this.cdp.send("Page.screencastFrameAck", { sessionId: castSessionId }).catch(() => undefined);
+    if (slot <= now) ack();
+    else setTimeout(ack, slot - now);
     if (!this.casting) return;
     const bytes = Buffer.from(data, "base64");
     if (bytes.length > this.env.maxFrameBytes) {
