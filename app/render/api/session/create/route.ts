@@ -25,5 +25,6 @@ export const POST = jsonRoute(async (request) => {
   const body = await readOptionalJson(request, bodySchema);
   const origin = requestOrigin(request);
   const session = await services().render.create(caller, body, origin);
-  return ok({ ...session, websocket: { url: origin, namespace: "/render", path: "/socket.io/" } }, 201);
+  // Jiomosa names where to connect; with Socket.IO that is the origin plus the namespace.
+  return ok({ ...session, websocket_url: `${origin}/render`, websocket: { url: origin, namespace: "/render", path: "/socket.io/" } }, 201);
 });
