@@ -67,6 +67,30 @@ export const envSchema = z.object({
   HLS_MAX_RESTARTS: z.coerce.number().int().min(0).max(20).default(3),
   /** Seconds between thumbnails of a live stream. */
   THUMBNAIL_INTERVAL_SECONDS: z.coerce.number().positive().default(10),
+  /** Public origin of the site (e.g. https://canopy.example); the render farm treats it as Canopy's own. */
+  CANOPY_PUBLIC_URL: optionalString.pipe(z.string().url().optional()),
+  /** Render farm: path of the Chromium binary (puppeteer-core never downloads one). */
+  CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+  /** Render farm: "false" leaves the render capability out of this worker. */
+  RENDER_ENABLED: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
+  /** Render farm: most sessions one worker hosts at once; more are refused with a clear error. */
+  RENDER_MAX_SESSIONS: z.coerce.number().int().min(1).max(200).default(10),
+  /** Render farm: a session with no keepalive, input or subscriber for this long is closed. */
+  RENDER_SESSION_TIMEOUT_SECONDS: z.coerce.number().positive().default(300),
+  /** Render farm: browser contexts kept ready so a new session starts without waiting (0 = start Chromium on first use). */
+  RENDER_WARM_POOL: z.coerce.number().int().min(0).max(20).default(1),
+  /** Render farm: sessions one user may hold at once. */
+  RENDER_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(100).default(3),
+  /** Render farm: extra hosts sessions may load besides Canopy's own pages, comma separated ("example.com,*.example.org"). Staff add more at run time. */
+  RENDER_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((host) => host.trim().toLowerCase())
+        .filter(Boolean),
+    ),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

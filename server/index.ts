@@ -13,6 +13,8 @@ import { registerUserAdminHandlers } from "./internal/user-admin-handlers";
 import { createLogger } from "./logger";
 import { loadSecrets } from "./secrets";
 import { publishServices } from "./services";
+import { createRenderNamespace } from "./render/namespace";
+import { createRenderService } from "./render/service";
 import { createSocketServer } from "./sockets/create-socket-server";
 import { createMemoryRateLimiter } from "./chat/rate-limiter";
 import { createMemoryPresence } from "./chat/presence";
@@ -75,11 +77,17 @@ async function main(): Promise<void> {
     },
     presence,
     chatLookups,
-    onWorkerGone: (workerId) => void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId),
+    onWorkerGone: (workerId) => {
+      void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId);
+      // Called only after start-up, once `render` below exists.
+      render.workerGone(workerId);
+    },
   });
+  const render = createRenderService({ bus: internal.bus, registry, prisma: db.prisma, env: config, logger: log.child("render") });
+  createRenderNamespace(io, { service: render, logger: log.child("render") });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
   registerIngestHandlers(internal.bus, { prisma: db.prisma, presence, logger: log.child("streams") });
-  publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus });
+  publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render });
 
   await nextApp.prepare();
   if (dev) {
@@ -94,6 +102,7 @@ async function main(): Promise<void> {
   const address = httpServer.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   process.env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+  render.setInternalUrl(`http://127.0.0.1:${port}`);
   const serverFile = path.join(dataDir, "server.json");
   fs.writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port }));
   log.info("listening", { port, url: `http://127.0.0.1:${port}`, database: db.kind });

@@ -9,6 +9,7 @@ import type { ChatBroadcaster } from "./chat/broadcaster";
 import type { PresenceStore } from "./chat/presence";
 import type { ChatLookups } from "./chat/chat-lookups";
 import type { BusEndpoint } from "./internal/bus-endpoint";
+import type { RenderService } from "./render/service";
 
 export type CanopyServices = {
   env: Env;
@@ -23,6 +24,8 @@ export type CanopyServices = {
   presence: PresenceStore;
   /** The server's end of the internal bus, to ask workers. */
   bus: BusEndpoint;
+  /** The render farm's sessions, allow list and pairings (REST, tRPC and the /render namespace). */
+  render: RenderService;
 };
 
 const key = Symbol.for("canopy.services");

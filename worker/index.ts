@@ -8,6 +8,7 @@ import { createLogger } from "../server/logger";
 import { connectBus } from "./bus-client";
 import { capabilityHealth, type WorkerCapability } from "./capabilities";
 import { createIngestService } from "./ingest/ingest-service";
+import { createRenderCapability } from "./render/capability";
 
 const config = env();
 const log = createLogger("worker");
@@ -28,6 +29,15 @@ bus.handle("status", () => ({ status: "alive" as const }));
 /** Started below; each module (ingest, apps, render) adds itself here. */
 const capabilities: WorkerCapability[] = [];
 capabilities.push(createIngestService({ bus, workerId, log: log.child("ingest") }));
+
+if (config.RENDER_ENABLED) {
+  createRenderCapability({ bus, socket: socket as never, workerId, serverUrl, config, logger: log.child("render") })
+    .then((render) => {
+      capabilities.push(render);
+      if (socket.connected) render.onConnect?.();
+    })
+    .catch((error: unknown) => log.error("render farm failed to start", { error: String(error) }));
+}
 
 function sendHeartbeat(): void {
   if (!socket.connected) return;

@@ -1,13 +1,17 @@
 // Checks that run before Next.js sees an API request: bodies over the limit are refused by their
 // declared length (and bodies without one are refused, so nothing unbounded is buffered), and
-// `/api/x/` is served as `/api/x` (Open360 clients call `GET /api/external/`).
+// `/api/x/` is served as `/api/x` (Open360 clients call `GET /api/external/`). The render farm's
+// REST API under `/render/` (Jiomosa's paths) gets the same treatment.
 import type http from "node:http";
 
 export function guardApiRequest(request: http.IncomingMessage, response: http.ServerResponse, maxBodyBytes: number): boolean {
   const url = request.url ?? "/";
-  if (!url.startsWith("/api/")) return true;
+  const prefix = url.startsWith("/api/") ? "/api/" : url.startsWith("/render/") ? "/render/" : null;
+  if (!prefix) return true;
+  // Route handlers see no socket: hand them the peer address (any client-sent value is replaced).
+  request.headers["x-canopy-remote-address"] = request.socket.remoteAddress ?? "";
   const [pathname, query] = splitOnce(url, "?");
-  if (pathname.length > 5 && pathname.endsWith("/")) request.url = pathname.replace(/\/+$/, "") + (query === undefined ? "" : `?${query}`);
+  if (pathname.length > prefix.length && pathname.endsWith("/")) request.url = pathname.replace(/\/+$/, "") + (query === undefined ? "" : `?${query}`);
   const method = request.method ?? "GET";
   if (method === "GET" || method === "HEAD" || method === "OPTIONS") return true;
   const length = request.headers["content-length"];

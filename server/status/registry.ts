@@ -71,6 +71,13 @@ export class ServiceRegistry {
     }));
   }
 
+  /** Workers whose heartbeats are current and say `service` is alive. */
+  workersProviding(service: ServiceName): string[] {
+    return [...this.workers.values()]
+      .filter((entry) => this.workerStatus(entry) === "alive" && entry.services[service] === "alive")
+      .map((entry) => entry.workerId);
+  }
+
   status(): Record<ServiceName | "worker", ServiceStatus> {
     const live = [...this.workers.values()].filter((entry) => this.workerStatus(entry) !== "dead");
     const fromWorkers = (name: ServiceName): ServiceStatus => {

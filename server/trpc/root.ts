@@ -1,5 +1,6 @@
 import { accountRouter } from "./routers/account";
 import { chatRouter } from "./routers/chat";
+import { renderRouter } from "./routers/render";
 import { streamsRouter } from "./routers/streams";
 import { statusRouter } from "./routers/status";
 import { tokensRouter } from "./routers/tokens";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   status: statusRouter,
   chat: chatRouter,
   streams: streamsRouter,
+  render: renderRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -55,13 +55,19 @@ export async function startServer(options: { env?: Record<string, string>; dataD
       HEARTBEAT_INTERVAL_SECONDS: "1",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: databaseUrl ?? "",
+      // Chromium starts only when a test opens a render session (the machines are shared).
+      RENDER_WARM_POOL: "0",
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join("")}`)), 60_000);
+    const timer = setTimeout(() => {
+      // Never leave a half-started server (and its worker and browser) behind.
+      child.kill("SIGTERM");
+      reject(new Error(`server did not start:\n${logs.join("")}`));
+    }, 60_000);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       logs.push(text);

@@ -1,0 +1,279 @@
+// The /render namespace: Jiomosa's real-time protocol. A socket subscribes to one session (the
+// unguessable session id is the capability, as a share link); frames reach it with per-client
+// back-pressure, in binary or Jiomosa's base64 form; inputs and settings go to the session's
+// worker. Every payload is validated; failures answer an `error` event (and the ack) and change
+// nothing.
+import type { EventEmitter } from "node:events";
+import type { Namespace, Server, Socket } from "socket.io";
+import { z } from "zod";
+import { AppError, describeIssues, socketErrorOf } from "../errors";
+import type { RenderInput } from "../internal/protocol";
+import type { Logger } from "../logger";
+import {
+  sessionRoom,
+  type FramePayload,
+  type RenderClientToServerEvents,
+  type RenderError,
+  type RenderInterServerEvents,
+  type RenderServerToClientEvents,
+  type RenderSocketData,
+  type SubscribedPayload,
+} from "./events";
+import { AdaptiveController, FrameDelivery, type FrameChannel } from "./frame-delivery";
+import type { RenderService } from "./service";
+import type { CachedFrame } from "./session-registry";
+
+type RenderSocket = Socket<RenderClientToServerEvents, RenderServerToClientEvents, RenderInterServerEvents, RenderSocketData>;
+export type RenderNamespace = Namespace<RenderClientToServerEvents, RenderServerToClientEvents, RenderInterServerEvents, RenderSocketData>;
+
+const coordinate = z.number().finite().min(-100_000).max(100_000);
+const schemas = {
+  subscribe: z.object({ session_id: z.string().min(1).max(128), binary: z.boolean().optional() }),
+  unsubscribe: z.object({ session_id: z.string().max(128).optional() }).optional(),
+  "input:click": z.object({ x: coordinate, y: coordinate, button: z.enum(["left", "right", "middle"]).optional() }),
+  "input:scroll": z.object({ deltaX: coordinate.default(0), deltaY: coordinate.default(0), x: coordinate.optional(), y: coordinate.optional() }),
+  "input:text": z.object({ text: z.string().min(1, "text is required").max(2000) }),
+  "input:key": z.object({ key: z.string().min(1).max(32), modifiers: z.array(z.enum(["Alt", "Control", "Meta", "Shift"])).max(4).optional() }),
+  "quality:set": z.object({ quality: z.number().min(1, "quality must be between 1 and 100").max(100, "quality must be between 1 and 100") }),
+  "fps:set": z.object({ fps: z.number().min(1, "fps must be between 1 and 60").max(60, "fps must be between 1 and 60") }),
+  "adaptive:toggle": z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+} satisfies Record<keyof RenderClientToServerEvents, z.ZodType>;
+
+/** Inputs one connection may send per second; beyond that they are refused, not queued. */
+const inputsPerSecond = 60;
+const adaptiveEveryMs = 2000;
+
+type EngineTransport = EventEmitter & { writable: boolean };
+type EngineSocket = EventEmitter & { transport: EngineTransport; writeBuffer: unknown[]; readyState: string };
+
+/** Frame delivery over a Socket.IO socket: its engine says when the transport is idle and when it drained. */
+export function socketChannel(socket: RenderSocket, binary: boolean): FrameChannel {
+  const conn = socket.conn as unknown as EngineSocket;
+  return {
+    writable: () => conn.readyState === "open" && conn.transport.writable && conn.writeBuffer.length === 0,
+    watch(listener) {
+      let transport = conn.transport;
+      const onDrain = () => listener("drained");
+      const onReady = () => listener("ready");
+      const attach = (target: EngineTransport) => target.on("drain", onDrain).on("ready", onReady);
+      const detach = (target: EngineTransport) => target.off("drain", onDrain).off("ready", onReady);
+      const onUpgrade = (next: EngineTransport) => {
+        detach(transport);
+        transport = next;
+        attach(next);
+      };
+      attach(transport);
+      conn.on("upgrade", onUpgrade);
+      return () => {
+        detach(transport);
+        conn.off("upgrade", onUpgrade);
+      };
+    },
+    send(frame: CachedFrame): number {
+      const base = { timestamp: frame.timestamp / 1000, size: frame.data.length, width: frame.width, height: frame.height, seq: frame.seq, format: "jpeg" as const };
+      // Volatile: frames are never kept for connection-state recovery (they would pile up in memory).
+      if (binary) {
+        socket.volatile.emit("frame", { image: frame.data, ...base } satisfies FramePayload);
+        return frame.data.length;
+      }
+      frame.base64 ??= frame.data.toString("base64");
+      socket.volatile.emit("frame", { image: frame.base64, ...base } satisfies FramePayload);
+      return frame.base64.length;
+    },
+  };
+}
+
+export function createRenderNamespace(io: Server, deps: { service: RenderService; logger: Logger }): RenderNamespace {
+  const namespace: RenderNamespace = io.of("/render");
+  const { service } = deps;
+  const log = deps.logger;
+  /** sessionId → (socket id → delivery) */
+  const watchers = new Map<string, Map<string, { socket: RenderSocket; delivery: FrameDelivery }>>();
+  const controllers = new Map<string, AdaptiveController>();
+
+  function attach(socket: RenderSocket, sessionId: string, binary: boolean): void {
+    let perSession = watchers.get(sessionId);
+    if (!perSession) watchers.set(sessionId, (perSession = new Map()));
+    perSession.get(socket.id)?.delivery.close();
+    perSession.set(socket.id, { socket, delivery: new FrameDelivery(socketChannel(socket, binary)) });
+    socket.data.subscription = { sessionId, binary };
+    void socket.join(sessionRoom(sessionId));
+    service.setSubscribers(sessionId, perSession.size);
+  }
+
+  /** Stops frames to the socket; `forget: false` keeps the subscription for connection-state recovery. */
+  function detach(socket: RenderSocket, options: { forget: boolean } = { forget: true }): string | null {
+    const subscription = socket.data.subscription;
+    if (!subscription) return null;
+    if (options.forget) socket.data.subscription = null;
+    void socket.leave(sessionRoom(subscription.sessionId));
+    const perSession = watchers.get(subscription.sessionId);
+    perSession?.get(socket.id)?.delivery.close();
+    perSession?.delete(socket.id);
+    if (perSession && !perSession.size) {
+      watchers.delete(subscription.sessionId);
+      controllers.delete(subscription.sessionId);
+    }
+    service.setSubscribers(subscription.sessionId, perSession?.size ?? 0);
+    return subscription.sessionId;
+  }
+
+  service.onFrame((record, frame) => {
+    const perSession = watchers.get(record.id);
+    if (perSession) for (const { delivery } of perSession.values()) delivery.offer(frame);
+  });
+
+  service.onEnded((sessionId, reason, message) => {
+    const perSession = watchers.get(sessionId);
+    if (!perSession) return;
+    const text = `Session ${sessionId} ended (${reason})${message ? `: ${message}` : ""}`;
+    for (const { socket } of [...perSession.values()]) {
+      socket.emit("session:ended", { session_id: sessionId, reason, message: text });
+      socket.emit("error", { code: "NOT_FOUND", message: text });
+      detach(socket);
+    }
+    watchers.delete(sessionId);
+    controllers.delete(sessionId);
+  });
+
+  service.onSettings((record, change) => {
+    const room = namespace.to(sessionRoom(record.id));
+    if (change.quality !== undefined) room.emit("quality:updated", { quality: change.quality, adaptive: record.adaptive });
+    if (change.fps !== undefined) room.emit("fps:updated", { fps: change.fps, adaptive: record.adaptive });
+    if (change.adaptive !== undefined) room.emit("adaptive:updated", { enabled: change.adaptive });
+  });
+
+  // Adaptive mode: the slowest watcher's measured bandwidth picks Jiomosa's quality/fps tier.
+  const adaptiveTimer = setInterval(() => {
+    for (const [sessionId, perSession] of watchers) {
+      const record = service.find(sessionId);
+      if (!record?.adaptive) continue;
+      let controller = controllers.get(sessionId);
+      if (!controller) controllers.set(sessionId, (controller = new AdaptiveController()));
+      const tier = controller.evaluate(
+        [...perSession.values()].map(({ delivery }) => delivery.bandwidthBps()),
+        record,
+      );
+      if (!tier) continue;
+      log.debug("adaptive tier", { sessionId, tier: tier.name });
+      service.changeSettings(sessionId, { quality: tier.quality, fps: tier.fps }, { manual: false }).catch((error: unknown) => log.warn("adaptive change failed", { sessionId, error: String(error) }));
+    }
+  }, adaptiveEveryMs);
+  adaptiveTimer.unref();
+
+  function on<E extends keyof RenderClientToServerEvents, R>(
+    socket: RenderSocket,
+    event: E,
+    handler: (payload: z.output<(typeof schemas)[E]>) => Promise<R> | R,
+  ): void {
+    socket.on(event, (async (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (response: unknown) => void) : undefined;
+      try {
+        const parsed = schemas[event].safeParse(args[0]);
+        if (!parsed.success) throw new AppError("BAD_REQUEST", `Invalid ${event}: ${describeIssues(parsed.error.issues)}`);
+        const data = await handler(parsed.data as z.output<(typeof schemas)[E]>);
+        ack?.({ data });
+      } catch (error) {
+        const described: RenderError = { ...socketErrorOf(error), event };
+        if (described.code === "INTERNAL") log.error("render handler failed", { event, error: String(error) });
+        socket.emit("error", described);
+        ack?.({ error: described });
+      }
+    }) as never);
+  }
+
+  function subscribedSession(socket: RenderSocket): string {
+    const sessionId = socket.data.subscription?.sessionId;
+    if (!sessionId || !service.find(sessionId)) throw new AppError("BAD_REQUEST", "Not subscribed to any session");
+    return sessionId;
+  }
+
+  namespace.on("connection", (socket: RenderSocket) => {
+    let inputWindow = { start: Date.now(), count: 0 };
+    const input = async (value: RenderInput): Promise<void> => {
+      const sessionId = subscribedSession(socket);
+      const now = Date.now();
+      if (now - inputWindow.start >= 1000) inputWindow = { start: now, count: 0 };
+      if (++inputWindow.count > inputsPerSecond) throw new AppError("TOO_MANY_REQUESTS", `At most ${inputsPerSecond} inputs per second`);
+      await service.input(sessionId, value);
+    };
+
+    const previous = socket.recovered ? socket.data.subscription : null;
+    socket.data.subscription = null;
+    // A connection recovered after a short gap picks its session up again.
+    if (previous && service.find(previous.sessionId)) attach(socket, previous.sessionId, previous.binary);
+    socket.emit("status", { message: "Connected to the Canopy render farm", type: "connection" });
+
+    on(socket, "subscribe", ({ session_id: sessionId, binary = false }) => {
+      const record = service.find(sessionId);
+      if (!record) throw new AppError("NOT_FOUND", `Session ${sessionId} not found`);
+      detach(socket);
+      attach(socket, sessionId, binary);
+      const payload: SubscribedPayload = {
+        session_id: sessionId,
+        quality: record.quality,
+        fps: record.fps,
+        adaptive_mode: record.adaptive,
+        width: record.width,
+        height: record.height,
+        binary,
+        message: "Subscribed to framebuffer stream",
+      };
+      socket.emit("subscribed", payload);
+      // The last frame at once: a still page sends nothing new, yet the client must see it.
+      if (record.lastFrame) watchers.get(sessionId)?.get(socket.id)?.delivery.offer(record.lastFrame);
+      return payload;
+    });
+
+    on(socket, "unsubscribe", () => {
+      const sessionId = detach(socket);
+      socket.emit("unsubscribed", { message: "Unsubscribed from framebuffer stream", session_id: sessionId });
+      return { session_id: sessionId };
+    });
+
+    on(socket, "input:click", async ({ x, y, button }) => {
+      await input({ type: "click", x, y, button });
+      socket.emit("input:acknowledged", { type: "click", x, y });
+      return { type: "click" as const };
+    });
+
+    on(socket, "input:scroll", async ({ deltaX, deltaY, x, y }) => {
+      await input({ type: "scroll", deltaX, deltaY, x, y });
+      socket.emit("input:acknowledged", { type: "scroll", deltaX, deltaY });
+      return { type: "scroll" as const };
+    });
+
+    on(socket, "input:text", async ({ text }) => {
+      await input({ type: "text", text });
+      socket.emit("input:acknowledged", { type: "text", length: text.length });
+      return { type: "text" as const };
+    });
+
+    on(socket, "input:key", async ({ key, modifiers }) => {
+      await input({ type: "key", key, modifiers });
+      socket.emit("input:acknowledged", { type: "key", key });
+      return { type: "key" as const };
+    });
+
+    on(socket, "quality:set", async ({ quality }) => {
+      const record = await service.changeSettings(subscribedSession(socket), { quality: Math.round(quality) }, { manual: true });
+      return { quality: record.quality };
+    });
+
+    on(socket, "fps:set", async ({ fps }) => {
+      const record = await service.changeSettings(subscribedSession(socket), { fps: Math.round(fps) }, { manual: true });
+      return { fps: record.fps };
+    });
+
+    on(socket, "adaptive:toggle", async ({ enabled }) => {
+      await service.changeSettings(subscribedSession(socket), { adaptive: enabled }, { manual: true });
+      return { enabled };
+    });
+
+    socket.on("disconnect", () => {
+      detach(socket, { forget: false });
+    });
+  });
+
+  return namespace;
+}
