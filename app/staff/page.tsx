@@ -5,6 +5,7 @@ import { serverCaller } from "../_lib/server-caller";
 import { roleLabel } from "../_lib/services-info";
 import { StatusPanel } from "./status-panel";
 import { UserAdmin } from "./user-admin";
+import { RenderAllowList } from "./render-allow-list";
 
 export const metadata: Metadata = { title: "Staff" };
 export const dynamic = "force-dynamic";
@@ -34,16 +35,22 @@ export default async function StaffPage() {
   }
 
   const caller = await serverCaller();
-  const [services, workers, users] = await Promise.all([caller.status.services(), caller.status.workers(), caller.users.list({})]);
+  const [services, workers, users, allowedHosts] = await Promise.all([
+    caller.status.services(),
+    caller.status.workers(),
+    caller.users.list({}),
+    caller.render.allowedHosts(),
+  ]);
 
   return (
     <div className="stack">
       <header className="page-header">
         <h1>Staff</h1>
-        <p>Service health and user administration.</p>
+        <p>Service health, user administration and the render farm&apos;s allow list.</p>
       </header>
       <StatusPanel initialServices={services} initialWorkers={workers} />
       <UserAdmin me={user.username} initialUsers={users} />
+      <RenderAllowList initial={allowedHosts} />
     </div>
   );
 }

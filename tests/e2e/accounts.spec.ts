@@ -59,3 +59,23 @@ test("staff see the Staff link; the account page creates and revokes an API toke
   const refused = await page.request.get("/api/trpc/account.me", { headers: { authorization: `Bearer ${token}` } });
   expect(refused.status()).toBe(401);
 });
+
+test("staff manage the render farm's allow list on the staff page", async ({ page }) => {
+  await page.goto("/signin");
+  await page.getByLabel("Username").fill("e2e_staff");
+  await page.getByLabel("Password").fill("e2e-staff-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("banner").getByText("e2e_staff")).toBeVisible();
+
+  await page.goto("/staff");
+  const hosts = page.getByRole("list", { name: "Allowed hosts" });
+  await page.getByLabel("Host to allow").fill("10.0.0.1");
+  await page.getByRole("button", { name: "Allow host" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: /host name/i })).toBeVisible();
+
+  await page.getByLabel("Host to allow").fill("docs.example.org");
+  await page.getByRole("button", { name: "Allow host" }).click();
+  await expect(hosts.locator("code", { hasText: "docs.example.org" })).toBeVisible();
+  await page.getByRole("button", { name: "Remove docs.example.org" }).click();
+  await expect(hosts.locator("code", { hasText: "docs.example.org" })).toHaveCount(0);
+});
