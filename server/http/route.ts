@@ -29,16 +29,21 @@ export async function callerOf(request: Request): Promise<Caller | null> {
   });
 }
 
-/** Reads and validates a JSON body; too large, malformed or invalid bodies are 4xx. */
-export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.output<S>> {
+/**
+ * Reads and validates a JSON body; too large, malformed or invalid bodies are 4xx. With
+ * `emptyBody`, an empty body stands for that value (clients that POST nothing).
+ */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S, options: { emptyBody?: unknown } = {}): Promise<z.output<S>> {
   const limit = services().env.MAX_BODY_BYTES;
   const text = await request.text();
   if (Buffer.byteLength(text) > limit) throw new AppError("PAYLOAD_TOO_LARGE", `Body larger than ${limit} bytes`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new AppError("BAD_REQUEST", "Body is not valid JSON");
+  let value: unknown = options.emptyBody;
+  if (!("emptyBody" in options) || text.trim()) {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new AppError("BAD_REQUEST", "Body is not valid JSON");
+    }
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new AppError("BAD_REQUEST", describeIssues(parsed.error.issues));
