@@ -5,6 +5,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { Field } from "../_components/field";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
+import { FormActions } from "../_components/form-actions";
 
 type FieldErrors = { currentPassword?: string; newPassword?: string };
 
@@ -77,20 +78,7 @@ export function PasswordForm() {
         error={fieldErrors.newPassword}
         inputRef={nextRef}
       />
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={change.isPending} aria-busy={change.isPending}>
-          {change.isPending ? <span className="spinner" aria-hidden="true" /> : null}
-          Change password
-        </button>
-        <p role="status" className="muted" style={{ margin: 0 }}>
-          {done ? "Password changed." : ""}
-        </p>
-      </div>
+      <FormActions error={error} pending={change.isPending} label="Change password" done={done ? "Password changed." : undefined} />
     </form>
   );
 }

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import { Field } from "../_components/field";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
+import { FormActions } from "../_components/form-actions";
 
 export function ProfileForm({ username, displayName }: { username: string; displayName: string }) {
   const router = useRouter();
@@ -52,20 +53,7 @@ export function ProfileForm({ username, displayName }: { username: string; displ
         required
         onChange={() => setSaved(false)}
       />
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={update.isPending} aria-busy={update.isPending}>
-          {update.isPending ? <span className="spinner" aria-hidden="true" /> : null}
-          Save profile
-        </button>
-        <p role="status" className="muted" style={{ margin: 0 }}>
-          {saved ? "Saved." : ""}
-        </p>
-      </div>
+      <FormActions error={error} pending={update.isPending} label="Save profile" done={saved ? "Saved." : undefined} />
     </form>
   );
 }

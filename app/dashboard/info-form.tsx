@@ -6,6 +6,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { Field } from "../_components/field";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
+import { FormActions } from "../_components/form-actions";
 
 type Info = { title: string; description: string; tags: string[]; directory: string };
 type FieldName = keyof Info;
@@ -142,20 +143,7 @@ export function InfoForm({ initial, directories }: { initial: Info; directories:
         ))}
       </datalist>
 
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={update.isPending} aria-busy={update.isPending}>
-          {update.isPending ? <span className="spinner" aria-hidden="true" /> : null}
-          Save details
-        </button>
-        <p role="status" className="muted" style={{ margin: 0 }}>
-          {saved ? "Saved." : ""}
-        </p>
-      </div>
+      <FormActions error={error} pending={update.isPending} label="Save details" done={saved ? "Saved." : undefined} />
     </form>
   );
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { PublicChannel } from "@/server/streams/channel-views";
 import { cssUrl, directoryHref, formatCount } from "./format";
 import styles from "./channel-card.module.css";
+import { TagList } from "../tag-list";
 
 export function ChannelCard({ channel }: { channel: PublicChannel }) {
   const href = `/c/${channel.name}`;
@@ -39,15 +40,7 @@ export function ChannelCard({ channel }: { channel: PublicChannel }) {
             </>
           ) : null}
         </p>
-        {channel.tags.length ? (
-          <ul className="tag-list" aria-label="Tags">
-            {channel.tags.map((tag) => (
-              <li key={tag} className="tag">
-                {tag}
-              </li>
-            ))}
-          </ul>
-        ) : null}
+        <TagList tags={channel.tags} />
       </div>
     </article>
   );

@@ -12,6 +12,7 @@ import { useNow } from "../../_components/streams/use-now";
 import { useTRPC } from "../../_trpc/client";
 import type { RouterOutputs } from "../../_trpc/types";
 import styles from "./channel.module.css";
+import { TagList } from "../../_components/tag-list";
 
 type Channel = RouterOutputs["streams"]["channel"];
 
@@ -92,15 +93,7 @@ export function ChannelLive({ initialChannel, isOwner, chat }: { initialChannel:
           ) : null}
         </ul>
 
-        {channel.tags.length ? (
-          <ul className="tag-list" aria-label="Tags">
-            {channel.tags.map((tag) => (
-              <li key={tag} className="tag">
-                {tag}
-              </li>
-            ))}
-          </ul>
-        ) : null}
+        <TagList tags={channel.tags} />
 
         {channel.description ? <p className={styles.description}>{channel.description}</p> : null}
       </section>

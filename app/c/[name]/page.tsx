@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { currentUser } from "../../_lib/current-user";
 import { ChannelLive } from "./channel-live";
-import { ChannelChat } from "./channel-chat";
+import { ChannelChat } from "../../_components/chat/channel-chat";
 import { loadChannel, loadVods } from "./load";
 import { VodList } from "./vod-list";
 
@@ -30,7 +30,7 @@ export default async function ChannelPage({ params }: Params) {
       <ChannelLive
         initialChannel={channel}
         isOwner={isOwner}
-        chat={<ChannelChat name={channel.name} user={user} />}
+        chat={<ChannelChat name={channel.name} user={user} headingLevel={2} />}
       />
       <VodList channel={channel.name} vods={vods} />
     </div>

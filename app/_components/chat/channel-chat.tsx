@@ -1,17 +1,18 @@
-// The channel's live chat beside the player: the chat panel with its newest history page
-// rendered on the server, as on /chat/<channel>.
+// A channel's live chat with its newest history page rendered on the server: beside the player
+// on /c/<channel> and on its own at /chat/<channel>. An unknown channel is the 404 page.
+import { notFound } from "next/navigation";
 import { findChannel } from "@/server/chat/find-channel";
 import { canModerate } from "@/server/chat/moderation-rights";
 import { services } from "@/server/services";
-import { ChatPanel } from "../../_components/chat/chat-panel";
-import { historyPageSize } from "../../_components/chat/message-list";
 import type { CurrentUser } from "../../_lib/current-user";
 import { serverCaller } from "../../_lib/server-caller";
+import { ChatPanel } from "./chat-panel";
+import { historyPageSize } from "./message-list";
 
-export async function ChannelChat({ name, user }: { name: string; user: CurrentUser | null }) {
+export async function ChannelChat({ name, user, headingLevel }: { name: string; user: CurrentUser | null; headingLevel: 1 | 2 }) {
   const { db, env } = services();
   const channel = await findChannel({ prisma: db.prisma, name });
-  if (!channel) return null;
+  if (!channel) notFound();
   const history = await (await serverCaller()).chat.history({ channel: channel.name, limit: historyPageSize });
   return (
     <ChatPanel
@@ -21,7 +22,7 @@ export async function ChannelChat({ name, user }: { name: string; user: CurrentU
       initialMessages={history}
       initialSettings={{ slowModeSeconds: channel.slowModeSeconds, chatDisabled: channel.chatDisabled }}
       maxLength={env.CHAT_MAX_MESSAGE_LENGTH}
-      headingLevel={2}
+      headingLevel={headingLevel}
     />
   );
 }
