@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { CopyButton } from "../_components/copy-button";
 import { Field } from "../_components/field";
 import { LocalTime } from "../_components/local-time";
 import { useTRPC } from "../_trpc/client";
@@ -194,30 +195,10 @@ export function TokensPanel({ initialTokens }: { initialTokens: Token[] }) {
 /** The freshly created token: shown once, with a copy button and a clear warning. */
 function NewToken({ token, onDone }: { token: CreatedToken; onDone: () => void }) {
   const boxRef = useRef<HTMLDivElement>(null);
-  const tokenRef = useRef<HTMLElement>(null);
-  const [copyState, setCopyState] = useState<"idle" | "copied" | "failed">("idle");
 
   useEffect(() => {
     boxRef.current?.focus();
   }, []);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(token.token);
-      setCopyState("copied");
-    } catch {
-      // No clipboard API (e.g. plain http on a LAN address): select the text for the user.
-      const node = tokenRef.current;
-      const selection = window.getSelection();
-      if (node && selection) {
-        const range = document.createRange();
-        range.selectNodeContents(node);
-        selection.removeAllRanges();
-        selection.addRange(range);
-      }
-      setCopyState(document.execCommand("copy") ? "copied" : "failed");
-    }
-  }
 
   return (
     <div className="token-box" ref={boxRef} tabIndex={-1} role="region" aria-labelledby="new-token-title">
@@ -226,16 +207,11 @@ function NewToken({ token, onDone }: { token: CreatedToken; onDone: () => void }
         <strong>Copy it now.</strong> This token will not be shown again. If you lose it, revoke it and create a new one.
       </p>
       <div className="token-row">
-        <code ref={tokenRef} className="token-value" data-testid="new-token">
+        <code className="token-value" data-testid="new-token">
           {token.token}
         </code>
-        <button type="button" className="button button-primary" onClick={copy}>
-          {copyState === "copied" ? "Copied" : "Copy"}
-        </button>
+        <CopyButton text={token.token} describe="the token" className="button button-primary" />
       </div>
-      <p role="status" className="small" style={{ margin: 0 }}>
-        {copyState === "copied" ? "Copied to the clipboard." : copyState === "failed" ? "Copying failed: select the token and copy it by hand." : ""}
-      </p>
       <p className="small muted" style={{ margin: 0 }}>
         Use it as <code>Authorization: Bearer {token.prefix}…</code>
       </p>

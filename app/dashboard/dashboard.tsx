@@ -4,7 +4,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, useSyncExternalStore } from "react";
-import { CopyButton } from "../_components/streams/copy-button";
+import { CopyButton } from "../_components/copy-button";
 import { codecLabel, formatBitrate, formatCount, formatDuration, secondsSince } from "../_components/streams/format";
 import { LineChart } from "../_components/streams/line-chart";
 import { StreamPlayer } from "../_components/streams/stream-player";

@@ -4,7 +4,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { LocalTime } from "../_components/local-time";
-import { CopyButton } from "../_components/streams/copy-button";
+import { CopyButton } from "../_components/copy-button";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
 

@@ -230,3 +230,6 @@ export type PromptReply<P extends QuestionPrompt> = z.output<NonNullable<(typeof
 export function isPrompt(name: string): name is Prompt {
   return Object.hasOwn(prompts, name);
 }
+
+/** One screencast frame as both ends hold it (Socket.IO delivers the bytes as a Buffer). */
+export type RenderFrame = Omit<ParsedPromptData<"renderFrame">, "data"> & { data: Buffer };

@@ -2,17 +2,9 @@
 // the last frame (sent at once to a new subscriber). In memory on this node for now — every read
 // and write goes through this one module so scale-out can move it to a shared store (Redis) with
 // frames fanned out by the Socket.IO adapter.
-import type { RenderPageInfo } from "../internal/protocol";
+import type { RenderFrame, RenderPageInfo } from "../internal/protocol";
 
-export type CachedFrame = {
-  sessionId: string;
-  seq: number;
-  data: Buffer;
-  /** Epoch ms when the worker captured it. */
-  timestamp: number;
-  width: number;
-  height: number;
-  quality: number;
+export type CachedFrame = RenderFrame & {
   /** Filled on first use by a client that asked for Jiomosa's base64 form. */
   base64?: string;
 };

@@ -4,21 +4,13 @@
 import type { BrowserContext, CDPSession, KeyInput, Page } from "puppeteer-core";
 import { AppError } from "../../server/errors";
 import type { Logger } from "../../server/logger";
-import type { RenderInput, RenderPageInfo, RenderSessionSummary, RenderTarget } from "../../server/internal/protocol";
+import type { RenderFrame, RenderInput, RenderPageInfo, RenderSessionSummary, RenderTarget } from "../../server/internal/protocol";
 import { checkUrlResolved, type LookupAll, type UrlPolicy } from "../../server/render/url-policy";
 
 /** A context with its page and CDP session, ready before anyone asks (the warm pool holds these). */
 export type PreparedPage = { context: BrowserContext; page: Page; cdp: CDPSession };
 
-export type RenderFrame = {
-  sessionId: string;
-  seq: number;
-  data: Buffer;
-  timestamp: number;
-  width: number;
-  height: number;
-  quality: number;
-};
+export type { RenderFrame };
 
 export type SessionEnvironment = {
   policy: () => UrlPolicy;
