@@ -64,7 +64,10 @@ async function callerFromToken(prisma: PrismaClient, token: string): Promise<Cal
   if (!looksLikeToken(token)) return null;
   const row = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
   if (!row || row.revokedAt) return null;
-  await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  // "Last used" is shown to the minute; writing it on every call would put a write on every request.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
   const { user } = row;
   return { userId: user.id, username: user.username, displayName: user.displayName, role: user.role, via: "token" };
 }
