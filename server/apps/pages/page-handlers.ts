@@ -1,0 +1,176 @@
+// The app-page half of the /apps namespace: a host page joins the page it embeds, relays that
+// page's rpc calls to the worker running the app, and gets the app's events. Checks at this hop:
+// the connection must come from a platform page (Origin is the server's own, never the "null" of
+// a sandboxed app page), a call names a page the socket joined (so a page can only ever reach its
+// own app), the page is one the caller may see, and calls are rate-limited per connection.
+import type { Namespace, Socket } from "socket.io";
+import type { z } from "zod";
+import type { Caller } from "../../auth/caller";
+import type { PrismaClient } from "../../db/generated/client";
+import type { RateLimiter } from "../../chat/rate-limiter";
+import { AppError, describeIssues, isAppError, socketErrorOf } from "../../errors";
+import type { Logger } from "../../logger";
+import { loadShownPage } from "./page-state";
+import {
+  appPageRoom,
+  appRoom,
+  appUserRoom,
+  pageRefSchema,
+  rpcCallSchema,
+  type PageClientToServerEvents,
+  type PageError,
+  type PageRef,
+  type PageServerToClientEvents,
+  type PageSocketData,
+  type PageUser,
+} from "./page-events";
+
+type PageSocket = Socket<PageClientToServerEvents, PageServerToClientEvents, Record<string, never>, PageSocketData & { caller: Caller | null }>;
+export type PageNamespace = Namespace<PageClientToServerEvents, PageServerToClientEvents, Record<string, never>, PageSocketData & { caller: Caller | null }>;
+
+/** Asks the worker that runs the app to call one rpc method (rejects with AppError). */
+export type CallAppRpc = (call: {
+  appId: string;
+  target: "live" | "preview";
+  method: string;
+  pageId: string;
+  caller: { userId: string; username: string; displayName: string; role: Caller["role"] } | null;
+  args: unknown[];
+  timeoutMs: number;
+}) => Promise<unknown>;
+
+/** Pages one connection may have open at once. */
+const maxPagesPerConnection = 20;
+const rpcCallsPerWindow = 30;
+const rpcWindowMs = 5_000;
+
+const pageKey = (ref: PageRef) => `${ref.target}|${ref.appId}|${ref.pageId}`;
+
+/** The socket's Origin must be this server's: app pages (opaque origin "null") and other sites are refused. */
+function assertPlatformOrigin(socket: Socket): void {
+  const { origin, host } = socket.handshake.headers;
+  let originHost: string | null = null;
+  try {
+    originHost = origin && origin !== "null" ? new URL(origin).host : null;
+  } catch {
+    originHost = null;
+  }
+  if (!originHost || originHost !== host) throw new AppError("FORBIDDEN", "App pages are reached through the platform's own pages only");
+}
+
+/** The worker's answers in the bridge's terms: a method that threw is APP_ERROR with the app's message. */
+function rpcErrorOf(error: unknown): PageError {
+  if (!isAppError(error)) return { code: "INTERNAL", message: "Internal error" };
+  if (error.code === "BAD_REQUEST") return { code: "APP_ERROR", message: error.message };
+  return { code: error.code, message: error.message };
+}
+
+export function registerPageHandlers(
+  namespace: PageNamespace,
+  deps: { prisma: PrismaClient; callRpc: CallAppRpc; rateLimiter: RateLimiter; logger: Logger },
+): void {
+  function usersOn(ref: PageRef): number {
+    return namespace.adapter.rooms.get(appPageRoom(ref.target, ref.appId, ref.pageId))?.size ?? 0;
+  }
+
+  function announce(socket: PageSocket, ref: PageRef, connected: boolean): void {
+    const caller = socket.data.caller;
+    const user: PageUser = caller ? { id: caller.userId, username: caller.username, displayName: caller.displayName } : null;
+    namespace.to(appRoom(ref.target, ref.appId)).emit("page:user", { appId: ref.appId, target: ref.target, pageId: ref.pageId, user, connected, users: usersOn(ref) });
+  }
+
+  function on<S extends z.ZodType, R>(socket: PageSocket, event: keyof PageClientToServerEvents, schema: S, handler: (payload: z.output<S>) => Promise<R> | R, errorOf = socketErrorOf) {
+    socket.on(event, async (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (response: unknown) => void) : undefined;
+      try {
+        assertPlatformOrigin(socket);
+        const parsed = schema.safeParse(args[0]);
+        if (!parsed.success) throw new AppError("BAD_REQUEST", `Invalid ${event}: ${describeIssues(parsed.error.issues)}`);
+        ack?.({ data: await handler(parsed.data) });
+      } catch (error) {
+        const described: PageError = { ...errorOf(error), event };
+        if (described.code === "INTERNAL") deps.logger.error("app page handler failed", { event, error: String(error) });
+        socket.emit("error", described);
+        ack?.({ error: described });
+      }
+    });
+  }
+
+  function leave(socket: PageSocket, ref: PageRef): void {
+    const key = pageKey(ref);
+    if (!socket.data.pages.includes(key)) return;
+    socket.data.pages = socket.data.pages.filter((entry) => entry !== key);
+    void socket.leave(appPageRoom(ref.target, ref.appId, ref.pageId));
+    // Still in another page of the same app: keep its app and user rooms.
+    if (!socket.data.pages.some((entry) => entry.startsWith(`${ref.target}|${ref.appId}|`))) {
+      void socket.leave(appRoom(ref.target, ref.appId));
+      if (socket.data.caller) void socket.leave(appUserRoom(ref.target, ref.appId, socket.data.caller.userId));
+    }
+    announce(socket, ref, false);
+  }
+
+  namespace.on("connection", (socket: PageSocket) => {
+    if (!socket.recovered) socket.data.pages = [];
+
+    on(socket, "page:join", pageRefSchema, async (ref) => {
+      await loadShownPage({ prisma: deps.prisma, caller: socket.data.caller, ...ref });
+      if (!socket.data.pages.includes(pageKey(ref))) {
+        if (socket.data.pages.length >= maxPagesPerConnection) throw new AppError("BAD_REQUEST", `At most ${maxPagesPerConnection} app pages per connection`);
+        socket.data.pages.push(pageKey(ref));
+        await socket.join([appRoom(ref.target, ref.appId), appPageRoom(ref.target, ref.appId, ref.pageId)]);
+        if (socket.data.caller) await socket.join(appUserRoom(ref.target, ref.appId, socket.data.caller.userId));
+        announce(socket, ref, true);
+      }
+      return { appId: ref.appId, pageId: ref.pageId, users: usersOn(ref) };
+    });
+
+    on(socket, "page:leave", pageRefSchema, (ref) => {
+      leave(socket, ref);
+      return { appId: ref.appId, pageId: ref.pageId };
+    });
+
+    on(
+      socket,
+      "rpc:call",
+      rpcCallSchema,
+      async (call) => {
+        if (!socket.data.pages.includes(pageKey(call))) throw new AppError("FORBIDDEN", `Join page ${call.appId}/${call.pageId} before calling its app`);
+        const retryAfterMs = deps.rateLimiter.hit(`app-rpc:${socket.id}`, rpcCallsPerWindow, rpcWindowMs);
+        if (retryAfterMs > 0) throw new AppError("TOO_MANY_REQUESTS", "Too many calls; slow down", { retryAfterMs });
+        const caller = socket.data.caller;
+        const result = await deps.callRpc({
+          appId: call.appId,
+          target: call.target,
+          method: call.method,
+          pageId: call.pageId,
+          caller: caller ? { userId: caller.userId, username: caller.username, displayName: caller.displayName, role: caller.role } : null,
+          args: call.args,
+          timeoutMs: call.timeoutMs,
+        });
+        return { result };
+      },
+      rpcErrorOf,
+    );
+
+    socket.on("disconnect", () => {
+      for (const key of [...socket.data.pages]) {
+        const [target, appId, pageId] = key.split("|") as ["live" | "preview", string, string];
+        leave(socket, { target, appId, pageId });
+      }
+    });
+  });
+}
+
+/** Delivers canopy.rpc.emit / emitToPage / emitToUser to the pages that should hear it. */
+export function emitAppEvent(
+  namespace: PageNamespace,
+  emit: { appId: string; target: "live" | "preview"; to: { kind: "all" } | { kind: "page"; pageId: string } | { kind: "user"; userId: string }; event: string; payload: unknown },
+): void {
+  const room =
+    emit.to.kind === "all"
+      ? appRoom(emit.target, emit.appId)
+      : emit.to.kind === "page"
+        ? appPageRoom(emit.target, emit.appId, emit.to.pageId)
+        : appUserRoom(emit.target, emit.appId, emit.to.userId);
+  namespace.to(room).emit("rpc:event", { appId: emit.appId, target: emit.target, event: emit.event, payload: emit.payload });
+}

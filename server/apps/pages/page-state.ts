@@ -1,0 +1,148 @@
+// Which app pages the platform shows, and where. A page is declared in the active deployment's
+// app.json, published by the app's server script (canopy.pages.publish), and shown while the app
+// runs: at /a/<app>/<page> always, and in the other placements its manifest asks for only once
+// staff allowed them.
+import type { Caller } from "../../auth/caller";
+import type { PrismaClient } from "../../db/generated/client";
+import { hasRole } from "../../accounts/schemas";
+import { AppError } from "../../errors";
+import { appManifestSchema, pagePlacementSchema, type AppManifest } from "../manifest";
+import { canEditApp } from "../app-access";
+import type { z } from "zod";
+
+export type PagePlacement = z.infer<typeof pagePlacementSchema>;
+/** Placements that put an app's page inside the platform's own pages; staff decide them. */
+export const staffPlacements = ["channel-tab", "nav", "chat-card"] as const satisfies readonly PagePlacement[];
+export type StaffPlacement = (typeof staffPlacements)[number];
+
+export type ShownPage = {
+  appId: string;
+  appName: string;
+  pageId: string;
+  title: string;
+  /** The HTML file among the app's public files. */
+  file: string;
+  /** The placements the manifest asks for that staff allowed (always includes "page"). */
+  placements: PagePlacement[];
+};
+
+function manifestOf(bundle: unknown): AppManifest | null {
+  const metadata = (bundle as { metadata?: unknown } | null)?.metadata;
+  const parsed = appManifestSchema.safeParse(metadata);
+  return parsed.success ? parsed.data : null;
+}
+
+function shownPage(app: { id: string; name: string }, manifest: AppManifest, state: { pageId: string; title: string | null; allowedPlacements: string[] }): ShownPage | null {
+  const declared = manifest.pages[state.pageId];
+  if (!declared) return null;
+  const placements: PagePlacement[] = ["page", ...declared.placements.filter((placement): placement is StaffPlacement => placement !== "page" && state.allowedPlacements.includes(placement))];
+  return { appId: app.id, appName: manifest.name ?? app.name, pageId: state.pageId, title: state.title ?? declared.title, file: declared.file, placements };
+}
+
+/** Records canopy.pages.publish/unpublish of an app's live deployment (the preview publishes nothing). */
+export async function recordPagePublication(options: { prisma: PrismaClient; appId: string; pageId: string; published: boolean; title?: string }) {
+  const app = await options.prisma.app.findUnique({ where: { id: options.appId }, select: { activeDeployment: { select: { bundle: true } } } });
+  const manifest = manifestOf(app?.activeDeployment?.bundle);
+  if (!manifest) throw new AppError("NOT_FOUND", `App ${options.appId} has no active deployment`);
+  if (!manifest.pages[options.pageId]) throw new AppError("NOT_FOUND", `app.json declares no page "${options.pageId}"`);
+  const title = options.published ? (options.title ?? null) : undefined;
+  await options.prisma.appPageState.upsert({
+    where: { appId_pageId: { appId: options.appId, pageId: options.pageId } },
+    create: { appId: options.appId, pageId: options.pageId, published: options.published, title: title ?? null },
+    update: { published: options.published, ...(title !== undefined ? { title } : {}) },
+  });
+}
+
+/** Every published page of running apps shown in `placement` (all of them for "page"). */
+export async function listShownPages(options: { prisma: PrismaClient; placement: PagePlacement }): Promise<ShownPage[]> {
+  const states = await options.prisma.appPageState.findMany({
+    where: { published: true, app: { runState: "RUNNING", activeDeploymentId: { not: null } }, ...(options.placement === "page" ? {} : { allowedPlacements: { has: options.placement } }) },
+    select: { pageId: true, title: true, allowedPlacements: true, app: { select: { id: true, name: true, activeDeployment: { select: { bundle: true } } } } },
+    orderBy: [{ appId: "asc" }, { pageId: "asc" }],
+    take: 200,
+  });
+  const pages: ShownPage[] = [];
+  for (const state of states) {
+    const manifest = manifestOf(state.app.activeDeployment?.bundle);
+    const page = manifest && shownPage(state.app, manifest, state);
+    if (page?.placements.includes(options.placement)) pages.push(page);
+  }
+  return pages;
+}
+
+/**
+ * One page for /a/<app>/<page>. The live page must be published by a running app; the preview
+ * (the draft's isolate) is for the app's editors only, and shows any page the draft declares.
+ */
+export async function loadShownPage(options: { prisma: PrismaClient; caller: Caller | null; appId: string; pageId: string; target: "live" | "preview" }): Promise<ShownPage> {
+  const missing = new AppError("NOT_FOUND", `No page ${options.appId}/${options.pageId}`);
+  const app = await options.prisma.app.findUnique({
+    where: { id: options.appId },
+    select: { id: true, name: true, ownerId: true, runState: true, activeDeployment: { select: { bundle: true } }, pageStates: { where: { pageId: options.pageId } } },
+  });
+  if (!app) throw missing;
+  if (options.target === "preview") {
+    if (!canEditApp(options.caller, app)) throw missing;
+    const draft = await options.prisma.appFile.findUnique({ where: { appId_path: { appId: app.id, path: "app.json" } }, select: { content: true } });
+    let manifest: AppManifest | null = null;
+    try {
+      manifest = draft ? manifestOf({ metadata: JSON.parse(Buffer.from(draft.content).toString("utf8")) }) : null;
+    } catch {
+      manifest = null;
+    }
+    const page = manifest && shownPage(app, manifest, { pageId: options.pageId, title: null, allowedPlacements: [] });
+    if (!page) throw missing;
+    return page;
+  }
+  const state = app.pageStates[0];
+  const manifest = manifestOf(app.activeDeployment?.bundle);
+  if (!state?.published || app.runState !== "RUNNING" || !manifest) throw missing;
+  const page = shownPage(app, manifest, state);
+  if (!page) throw missing;
+  return page;
+}
+
+/** Staff: every page the active deployments declare, with what the manifest asks and what is allowed. */
+export async function listPagePlacements(options: { prisma: PrismaClient; caller: Caller | null }) {
+  if (!options.caller || !hasRole(options.caller.role, "STAFF")) throw new AppError("FORBIDDEN", "Only staff manage app placements");
+  const apps = await options.prisma.app.findMany({
+    where: { activeDeploymentId: { not: null } },
+    select: { id: true, name: true, runState: true, activeDeployment: { select: { bundle: true } }, pageStates: true },
+    orderBy: { id: "asc" },
+    take: 500,
+  });
+  return apps.flatMap((app) => {
+    const manifest = manifestOf(app.activeDeployment?.bundle);
+    if (!manifest) return [];
+    return Object.entries(manifest.pages).map(([pageId, page]) => {
+      const state = app.pageStates.find((candidate) => candidate.pageId === pageId);
+      return {
+        appId: app.id,
+        appName: manifest.name ?? app.name,
+        running: app.runState === "RUNNING",
+        pageId,
+        title: state?.title ?? page.title,
+        published: state?.published ?? false,
+        requested: page.placements.filter((placement): placement is StaffPlacement => placement !== "page"),
+        allowed: (state?.allowedPlacements ?? []).filter((placement): placement is StaffPlacement => (staffPlacements as readonly string[]).includes(placement)),
+      };
+    });
+  });
+}
+
+/** Staff: where one page may show. Only placements its manifest asks for can be allowed. */
+export async function setPagePlacements(options: { prisma: PrismaClient; caller: Caller | null; appId: string; pageId: string; allowed: StaffPlacement[] }) {
+  if (!options.caller || !hasRole(options.caller.role, "STAFF")) throw new AppError("FORBIDDEN", "Only staff manage app placements");
+  const app = await options.prisma.app.findUnique({ where: { id: options.appId }, select: { activeDeployment: { select: { bundle: true } } } });
+  const declared = manifestOf(app?.activeDeployment?.bundle)?.pages[options.pageId];
+  if (!declared) throw new AppError("NOT_FOUND", `No page ${options.appId}/${options.pageId} in the active deployment`);
+  const notRequested = options.allowed.filter((placement) => !declared.placements.includes(placement));
+  if (notRequested.length) throw new AppError("BAD_REQUEST", `app.json does not ask for ${notRequested.join(", ")} on page ${options.pageId}`);
+  const allowedPlacements = [...new Set(options.allowed)];
+  await options.prisma.appPageState.upsert({
+    where: { appId_pageId: { appId: options.appId, pageId: options.pageId } },
+    create: { appId: options.appId, pageId: options.pageId, allowedPlacements },
+    update: { allowedPlacements },
+  });
+  return { appId: options.appId, pageId: options.pageId, allowed: allowedPlacements };
+}
