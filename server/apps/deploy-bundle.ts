@@ -2,7 +2,8 @@
 // hash as an existing one reuses it), then activate it through the runtime.
 import type { PrismaClient } from "../db/generated/client";
 import { AppError } from "../errors";
-import { bundleHash, validateBundle, type StoredBundle } from "./bundle";
+import { validateBundle, type StoredBundle } from "./bundle";
+import { createDeployment, type DeploymentSource } from "./create-deployment";
 import type { AppRuntimeControl, DeployResult, DeployStep } from "./runtime-contract";
 
 export async function deployBundle(options: {
@@ -12,7 +13,7 @@ export async function deployBundle(options: {
   bundle: StoredBundle;
   disableBytecodeCache: boolean;
   actorId: string | null;
-  source?: string;
+  source?: DeploymentSource;
   onProgress?: (step: DeployStep) => void;
 }): Promise<DeployResult> {
   const { prisma, appId, bundle } = options;
@@ -21,21 +22,7 @@ export async function deployBundle(options: {
   if (!app) throw new AppError("NOT_FOUND", `No app ${appId}`);
   const { issues } = validateBundle(bundle);
   if (issues.length) return { ok: false, step: "validating", reason: "The bundle is not valid", issues };
-  const contentHash = bundleHash(bundle);
-  const deployment = await prisma.$transaction(async (tx) => {
-    const last = await tx.appDeployment.findFirst({ where: { appId }, orderBy: { number: "desc" }, select: { number: true } });
-    return tx.appDeployment.create({
-      data: {
-        appId,
-        number: (last?.number ?? 0) + 1,
-        contentHash,
-        bundle: bundle as never,
-        disableBytecodeCache: options.disableBytecodeCache,
-        source: options.source ?? "deploy",
-        createdById: options.actorId,
-      },
-    });
-  });
+  const deployment = await createDeployment({ prisma, appId, bundle, disableBytecodeCache: options.disableBytecodeCache, actorId: options.actorId, source: options.source });
   const result = await options.runtime.activateDeployment({ appId, deploymentId: deployment.id, actorId: options.actorId, onProgress: options.onProgress });
-  return result.ok ? { ok: true, deploymentId: deployment.id, contentHash } : result;
+  return result.ok ? { ok: true, deploymentId: deployment.id, contentHash: deployment.contentHash } : result;
 }

@@ -1,5 +1,6 @@
 import { accountRouter } from "./routers/account";
 import { appRuntimeRouter } from "./routers/app-runtime";
+import { appsRouter } from "./routers/apps";
 import { chatRouter } from "./routers/chat";
 import { renderRouter } from "./routers/render";
 import { streamsRouter } from "./routers/streams";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   streams: streamsRouter,
   render: renderRouter,
   appRuntime: appRuntimeRouter,
+  apps: appsRouter,
 });
 
 export type AppRouter = typeof appRouter;
