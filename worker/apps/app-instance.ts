@@ -98,6 +98,9 @@ export class AppInstance {
   private budgetFlaggedAt = 0;
   private fatalReason?: string;
   private untrustedDateTime = false;
+  private readonly waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
+  private activeEntries = 0;
+  private enteredSinceSample = false;
 
   constructor(private readonly deps: AppInstanceDeps) {
     this.config = bootstrapConfig({ ccfDateStub: deps.manifest.ccf_untrusted_date_time === true, maxResponseBytes: deps.limits.maxResponseBytes });
@@ -181,7 +184,37 @@ export class AppInstance {
     this.subscriptions.clear();
     this.rpcMethods.clear();
     this.timerCount = 0;
+    this.rejectWaiting(this.fatalReason ?? "The app's isolate was stopped");
     if (this.isolate && !this.isolate.isDisposed) this.isolate.dispose();
+  }
+
+  private rejectWaiting(reason: string): void {
+    for (const entry of this.waiting.values()) entry.reject(new Error(`Isolate is disposed: ${reason}`));
+    this.waiting.clear();
+  }
+
+  /** Every call into the isolate goes through here, so the watchdog knows when none is running. */
+  private async enter<T>(call: () => Promise<T>): Promise<T> {
+    this.activeEntries++;
+    this.enteredSinceSample = true;
+    try {
+      return await call();
+    } finally {
+      this.activeEntries--;
+    }
+  }
+
+  /** Starts an invoke/dispatch entry and waits for its "entry.done" report. */
+  private async runEntry(start: (id: number) => Promise<unknown>): Promise<unknown> {
+    const id = this.nextId++;
+    const done = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    done.catch(() => undefined);
+    try {
+      await this.enter(() => start(id));
+      return await withDeadline(done, this.deps.limits.requestTimeoutMs);
+    } finally {
+      this.waiting.delete(id);
+    }
   }
 
   // ——— contexts and modules ———
@@ -193,7 +226,7 @@ export class AppInstance {
     const hostContext = this.hostContext(handle);
     await context.global.set("__canopyHost", new ivm.Callback((op: unknown, args: unknown) => this.hostCall(handle, hostContext, op, args)));
     await context.global.set("__canopyConfig", new ivm.ExternalCopy(this.config).copyInto());
-    const entry = (await this.bootstrap.run(context, { reference: true, timeout: this.deps.limits.cpuMsPerEntry })) as ivm.Reference;
+    const entry = (await this.enter(() => this.bootstrap.run(context, { reference: true, timeout: this.deps.limits.cpuMsPerEntry }))) as ivm.Reference;
     handle.invoke = await entry.get("invoke", { reference: true });
     handle.settle = await entry.get("settle", { reference: true });
     handle.fire = await entry.get("fire", { reference: true });
@@ -261,7 +294,7 @@ export class AppInstance {
       names.set(dependency, target);
       return dependency;
     });
-    await module.evaluate({ timeout: this.deps.limits.cpuMsPerEntry });
+    await this.enter(() => module.evaluate({ timeout: this.deps.limits.cpuMsPerEntry }));
     return module.namespace;
   }
 
@@ -273,6 +306,7 @@ export class AppInstance {
       isMain: handle.isMain,
       pageIds: new Set(Object.keys(this.deps.manifest.pages)),
       platform: this.deps.platform,
+      entryDone: (id, result) => this.waiting.get(id)?.resolve(result),
       kv: (fn) => {
         try {
           if (handle.txn) return fn(handle.txn);
@@ -337,9 +371,10 @@ export class AppInstance {
 
   private settle(handle: ContextHandle, id: number, ok: boolean, value: unknown): void {
     if (handle.released || this.isolate.isDisposed) return;
-    handle.settle
-      .apply(undefined, [id, ok, value], { arguments: { copy: true }, timeout: this.deps.limits.cpuMsPerEntry })
-      .catch((error: unknown) => this.entryFailed(error, "code resumed after an await"));
+    const isolate = this.isolate;
+    this.enter(() => handle.settle.apply(undefined, [id, ok, value], { arguments: { copy: true }, timeout: this.deps.limits.cpuMsPerEntry })).catch((error: unknown) => {
+      if (isolate === this.isolate) this.entryFailed(error, "code resumed after an await");
+    });
   }
 
   private setTimer(handle: ContextHandle, ms: number, repeat: boolean): number {
@@ -355,9 +390,10 @@ export class AppInstance {
         handle.timers.delete(id);
         this.timerCount--;
       }
-      handle.fire
-        .apply(undefined, [id], { timeout: this.deps.limits.cpuMsPerEntry })
-        .catch((error: unknown) => this.entryFailed(error, "a timer"));
+      const isolate = this.isolate;
+      this.enter(() => handle.fire.apply(undefined, [id], { timeout: this.deps.limits.cpuMsPerEntry })).catch((error: unknown) => {
+        if (isolate === this.isolate) this.entryFailed(error, "a timer");
+      });
     };
     handle.timers.set(id, repeat ? setInterval(fire, delay) : setTimeout(fire, delay));
     this.timerCount++;
@@ -416,11 +452,9 @@ export class AppInstance {
           caller: request.caller,
           body: request.body.buffer.slice(request.body.byteOffset, request.body.byteOffset + request.body.byteLength),
         }).copyInto({ release: true });
-        const call = handle.invoke.apply(undefined, [namespace.derefInto(), endpoint.js_function, input], {
-          result: { promise: true, copy: true },
-          timeout: this.deps.limits.cpuMsPerEntry,
-        });
-        const outcome = (await withDeadline(call, this.deps.limits.requestTimeoutMs).catch((error: unknown) => this.failEntry(error, "the request"))) as unknown;
+        const outcome = await this.runEntry((id) =>
+          handle.invoke.apply(undefined, [namespace.derefInto(), endpoint.js_function, input, id], { timeout: this.deps.limits.cpuMsPerEntry }),
+        ).catch((error: unknown) => this.failEntry(error, "the request"));
         onHandle(handle);
         const result = parseInvokeResult(outcome);
         if (!result.ok) {
@@ -459,9 +493,10 @@ export class AppInstance {
   async dispatch(key: string, payload: unknown, extra?: unknown[]): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
     const main = this.main;
     if (!main || this.state !== "running") return { ok: false, message: "The app is not running" };
-    const call = main.dispatch.apply(undefined, [key, payload, extra], { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: this.deps.limits.cpuMsPerEntry });
     try {
-      const outcome = (await withDeadline(call, this.deps.limits.requestTimeoutMs)) as { ok: boolean; value?: unknown; error?: { message: string; stack: string } };
+      const outcome = (await this.runEntry((id) =>
+        main.dispatch.apply(undefined, [key, payload, extra ?? null, id], { arguments: { copy: true }, timeout: this.deps.limits.cpuMsPerEntry }),
+      )) as { ok: boolean; value?: unknown; error?: { message: string; stack: string } };
       if (outcome && outcome.ok) return { ok: true, value: outcome.value };
       const message = String(outcome?.error?.message ?? "failed");
       this.writeLog({ at: Date.now(), level: "error", message: `${key}: ${message}`, stack: parseStack(outcome?.error?.stack) });
@@ -498,6 +533,7 @@ export class AppInstance {
     if (this.isolate.isDisposed || /disposed/i.test(message)) {
       if (!this.fatalReason) {
         this.fatalReason = /memory/i.test(message) ? `Memory limit: the isolate exceeded ${this.deps.limits.memoryMb} MB` : "The isolate was disposed";
+        this.rejectWaiting(this.fatalReason);
         this.violation(this.fatalReason, true);
       }
       return;
@@ -512,11 +548,14 @@ export class AppInstance {
     const delta = cpuMs - this.lastCpuMs;
     this.lastCpuMs = cpuMs;
     this.cpuLastMinute.add(delta);
-    this.busyMs = delta >= watchdogIntervalMs * 0.6 ? this.busyMs + delta : 0;
-    // Every entry has its own timeout; code that keeps a core busy beyond it escaped one.
-    if (this.busyMs > this.deps.limits.cpuMsPerEntry * 3 + 200) {
-      this.fatalReason = `CPU limit: code kept running for ${Math.round(this.busyMs)} ms (after an await or in microtasks)`;
+    // Every entry has its own timeout; CPU burnt while no entry runs escaped them all.
+    const uncovered = this.activeEntries === 0 && !this.enteredSinceSample;
+    this.enteredSinceSample = this.activeEntries > 0;
+    this.busyMs = uncovered && delta >= watchdogIntervalMs * 0.5 ? this.busyMs + delta : 0;
+    if (this.busyMs > this.deps.limits.cpuMsPerEntry + 100) {
+      this.fatalReason = `CPU limit: code kept running for ${Math.round(this.busyMs)} ms outside any timed call`;
       this.isolate.dispose();
+      this.rejectWaiting(this.fatalReason);
       this.violation(this.fatalReason, true);
       return;
     }

@@ -31,6 +31,7 @@ export function hostOperationNames(): string[] {
     ...ccfCryptoFunctions.map((fn) => `ccf.crypto.${fn.name}`),
     ...["kv.get", "kv.has", "kv.set", "kv.delete", "kv.clear", "kv.keys"].map((op) => `ccf.${op}`),
     "console",
+    "entry.done",
     "timer.set",
     "timer.clear",
     "text.encode",
@@ -191,9 +192,19 @@ export const bootstrapSource = String.raw`
     return { status, headers, body };
   };
 
+  const runEntry = (id, fn) => {
+    Promise.resolve()
+      .then(fn)
+      .catch((error) => ({ ok: false, error: describe(error) }))
+      .then((result) => call("entry.done", [id, result]))
+      .catch(() => call("entry.done", [id, { ok: false, error: { message: "The result could not be copied", stack: "" } }]));
+  };
+
   return Object.freeze({
-    async invoke(namespace, functionName, request) {
-      try {
+    // invoke and dispatch return at once and report through "entry.done", so every entry into
+    // the isolate is a bounded synchronous call the host can time.
+    invoke(namespace, functionName, request, id) {
+      runEntry(id, async () => {
         const handler = namespace[functionName];
         if (typeof handler !== "function") throw new TypeError("Module does not export a function " + functionName);
         const bodyBuffer = request.body;
@@ -203,9 +214,7 @@ export const bootstrapSource = String.raw`
           body: { text: () => call("text.decode", [bodyBuffer]), json: () => JSON.parse(call("text.decode", [bodyBuffer])), arrayBuffer: () => bodyBuffer.slice(0) },
         };
         return { ok: true, response: toResponse(await handler(req)) };
-      } catch (error) {
-        return { ok: false, error: describe(error) };
-      }
+      });
     },
     settle(id, ok, value) {
       const entry = pending.get(id);
@@ -220,15 +229,13 @@ export const bootstrapSource = String.raw`
       if (!timer.repeat) timers.delete(id);
       try { timer.fn(...timer.args); } catch (error) { consoleObject.error("Uncaught in timer:", error); }
     },
-    async dispatch(key, payload, extra) {
-      const listener = listeners.get(key);
-      if (!listener) return { ok: false, error: { message: "No listener for " + key, stack: "" } };
-      try {
-        const result = extra === undefined ? await listener(payload) : await listener(payload, ...extra);
+    dispatch(key, payload, extra, id) {
+      runEntry(id, async () => {
+        const listener = listeners.get(key);
+        if (!listener) throw new Error("No listener for " + key);
+        const result = extra === undefined || extra === null ? await listener(payload) : await listener(payload, ...extra);
         return { ok: true, value: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
-      } catch (error) {
-        return { ok: false, error: describe(error) };
-      }
+      });
     },
   });
 })()

@@ -32,6 +32,8 @@ export type HostCallContext = {
   setMetricsLogging(enabled: boolean): boolean;
   setUntrustedDateTime(enabled: boolean): boolean;
   pageIds: ReadonlySet<string>;
+  /** The isolate reports the result of an invoke or dispatch entry. */
+  entryDone(id: number, result: unknown): void;
   platform: PlatformBackend;
 };
 
@@ -193,6 +195,9 @@ export const hostOperations: Record<string, HostOperation> = {
   console: sync(undefined, (context, [level, message]) => {
     const levels = ["log", "info", "warn", "error", "debug"] as const;
     context.log(levels.includes(level as never) ? (level as (typeof levels)[number]) : "log", String(message));
+  }),
+  "entry.done": sync(undefined, (context, [id, result]) => {
+    if (typeof id === "number") context.entryDone(id, result);
   }),
   "timer.set": sync(undefined, (context, [ms, repeat]) => context.setTimer(typeof ms === "number" && Number.isFinite(ms) ? ms : 0, Boolean(repeat))),
   "timer.clear": sync(undefined, (context, [id]) => {
