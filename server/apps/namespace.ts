@@ -6,9 +6,17 @@ import type { Logger } from "../logger";
 import type { CallerSocketData } from "../sockets/caller-middleware";
 import { logRoom, logsSubscribeSchema, logsUnsubscribeSchema, userRoom, type AppsClientToServerEvents, type AppsServerToClientEvents } from "./events";
 import type { AppRuntime } from "./runtime-service";
+import { registerPageHandlers, type PageNamespace } from "./pages/page-handlers";
+import { createMemoryRateLimiter } from "../chat/rate-limiter";
 
 export function createAppsNamespace(io: Server, deps: { runtime: AppRuntime; prisma: PrismaClient; logger: Logger }) {
   const namespace = io.of("/apps") as unknown as import("socket.io").Namespace<AppsClientToServerEvents, AppsServerToClientEvents, Record<string, never>, CallerSocketData>;
+  registerPageHandlers(namespace as unknown as PageNamespace, {
+    prisma: deps.prisma,
+    callRpc: (call) => deps.runtime.callRpc(call),
+    rateLimiter: createMemoryRateLimiter(),
+    logger: deps.logger.child("pages"),
+  });
   deps.runtime.onLog((appId, target, entry) => namespace.to(logRoom(appId, target)).emit("log", { appId, target, entry }));
 
   namespace.on("connection", (socket: Socket<AppsClientToServerEvents, AppsServerToClientEvents, Record<string, never>, CallerSocketData>) => {

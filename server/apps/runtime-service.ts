@@ -2,6 +2,8 @@
 // deployments (the worker swaps atomically after a health check), forwards endpoint calls,
 // answers the platform calls apps make over the bus (KV commits, chat, users, streams, pages,
 // rpc events), keeps each app's log, persists suspensions, and re-deploys after a worker restart.
+import { recordPagePublication } from "./pages/page-state";
+import { emitAppEvent, type PageNamespace } from "./pages/page-handlers";
 import type { Server as SocketServer } from "socket.io";
 import type { PrismaClient } from "../db/generated/client";
 import type { Env } from "../env";
@@ -239,13 +241,12 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     if (!published) pages.set(data.appId, (published = new Map()));
     if (data.published) published.set(data.pageId, { title: data.title });
     else published.delete(data.pageId);
+    // App pages: the live page's state is kept in the database (placements, /a/<app>/<page>).
+    if (data.target === "live") await recordPagePublication({ prisma, appId: data.appId, pageId: data.pageId, published: data.published, title: data.title });
     deps.io.of("/apps").emit("pages", { appId: data.appId, pages: [...published].map(([pageId, page]) => ({ pageId, ...page })) });
     return { ok: true as const };
   });
-  bus.handle("appRpcEmit", (data) => {
-    const room = data.to.kind === "all" ? `app:${data.appId}` : data.to.kind === "page" ? `app:${data.appId}:page:${data.to.pageId}` : `app:${data.appId}:user:${data.to.userId}`;
-    deps.io.of("/apps").to(room).emit("rpc:event", { appId: data.appId, event: data.event, payload: data.payload });
-  });
+  bus.handle("appRpcEmit", (data) => emitAppEvent(deps.io.of("/apps") as unknown as PageNamespace, data));
 
   return {
     activateDeployment,

@@ -10,6 +10,7 @@
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
+import { useHydrated } from "../use-hydrated";
 import styles from "./app-frame.module.css";
 
 export type AppFrameUser = { id: string; username: string; displayName: string; role: "MEMBER" | "DEVELOPER" | "STAFF" } | null;
@@ -58,7 +59,7 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
   const router = useRouter();
   const frameRef = useRef<HTMLIFrameElement>(null);
   const socketRef = useRef<Socket | null>(null);
-  const [mounted, setMounted] = useState(false);
+  const mounted = useHydrated();
   const [height, setHeight] = useState(minHeight);
   const [title, setTitle] = useState(initialTitle);
   const [status, setStatus] = useState<"connecting" | "connected" | "disconnected" | "error">("connecting");
@@ -91,8 +92,6 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
     }),
     [appId, pageId, target, placement, channel, user, filesBaseUrl],
   );
-
-  useEffect(() => setMounted(true), []);
 
   // The link to the app: join the page, pass its events on to the frame.
   useEffect(() => {

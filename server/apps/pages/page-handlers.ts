@@ -36,7 +36,6 @@ export type CallAppRpc = (call: {
   pageId: string;
   caller: { userId: string; username: string; displayName: string; role: Caller["role"] } | null;
   args: unknown[];
-  timeoutMs: number;
 }) => Promise<unknown>;
 
 /** Pages one connection may have open at once. */
@@ -58,11 +57,26 @@ function assertPlatformOrigin(socket: Socket): void {
   if (!originHost || originHost !== host) throw new AppError("FORBIDDEN", "App pages are reached through the platform's own pages only");
 }
 
-/** The worker's answers in the bridge's terms: a method that threw is APP_ERROR with the app's message. */
-function rpcErrorOf(error: unknown): PageError {
-  if (!isAppError(error)) return { code: "INTERNAL", message: "Internal error" };
-  if (error.code === "BAD_REQUEST") return { code: "APP_ERROR", message: error.message };
-  return { code: error.code, message: error.message };
+/** The caller's own deadline (the worker has a longer one of its own). */
+function withTimeout<T>(ms: number, message: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError("TIMEOUT", message)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** The app's own method threw: its message goes back to the page as APP_ERROR. */
+class AppMethodError extends Error {}
+
+/** The worker answers BAD_REQUEST when the method threw (or its arguments could not be passed). */
+function asMethodError(error: unknown): never {
+  if (isAppError(error) && error.code === "BAD_REQUEST") throw new AppMethodError(error.message);
+  throw error;
+}
+
+function pageErrorOf(error: unknown): PageError {
+  return error instanceof AppMethodError ? { code: "APP_ERROR", message: error.message } : socketErrorOf(error);
 }
 
 export function registerPageHandlers(
@@ -79,7 +93,7 @@ export function registerPageHandlers(
     namespace.to(appRoom(ref.target, ref.appId)).emit("page:user", { appId: ref.appId, target: ref.target, pageId: ref.pageId, user, connected, users: usersOn(ref) });
   }
 
-  function on<S extends z.ZodType, R>(socket: PageSocket, event: keyof PageClientToServerEvents, schema: S, handler: (payload: z.output<S>) => Promise<R> | R, errorOf = socketErrorOf) {
+  function on<S extends z.ZodType, R>(socket: PageSocket, event: keyof PageClientToServerEvents, schema: S, handler: (payload: z.output<S>) => Promise<R> | R) {
     socket.on(event, async (...args: unknown[]) => {
       const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (response: unknown) => void) : undefined;
       try {
@@ -88,7 +102,7 @@ export function registerPageHandlers(
         if (!parsed.success) throw new AppError("BAD_REQUEST", `Invalid ${event}: ${describeIssues(parsed.error.issues)}`);
         ack?.({ data: await handler(parsed.data) });
       } catch (error) {
-        const described: PageError = { ...errorOf(error), event };
+        const described: PageError = { ...pageErrorOf(error), event };
         if (described.code === "INTERNAL") deps.logger.error("app page handler failed", { event, error: String(error) });
         socket.emit("error", described);
         ack?.({ error: described });
@@ -138,18 +152,16 @@ export function registerPageHandlers(
         const retryAfterMs = deps.rateLimiter.hit(`app-rpc:${socket.id}`, rpcCallsPerWindow, rpcWindowMs);
         if (retryAfterMs > 0) throw new AppError("TOO_MANY_REQUESTS", "Too many calls; slow down", { retryAfterMs });
         const caller = socket.data.caller;
-        const result = await deps.callRpc({
+        const result = await withTimeout(call.timeoutMs, `${call.method} got no answer within ${call.timeoutMs} ms`, deps.callRpc({
           appId: call.appId,
           target: call.target,
           method: call.method,
           pageId: call.pageId,
           caller: caller ? { userId: caller.userId, username: caller.username, displayName: caller.displayName, role: caller.role } : null,
           args: call.args,
-          timeoutMs: call.timeoutMs,
-        });
+        }).catch(asMethodError));
         return { result };
       },
-      rpcErrorOf,
     );
 
     socket.on("disconnect", () => {

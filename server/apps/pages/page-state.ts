@@ -6,7 +6,7 @@ import type { Caller } from "../../auth/caller";
 import type { PrismaClient } from "../../db/generated/client";
 import { hasRole } from "../../accounts/schemas";
 import { AppError } from "../../errors";
-import { appManifestSchema, pagePlacementSchema, type AppManifest } from "../manifest";
+import { appManifestSchema, type AppManifest, type pagePlacementSchema } from "../manifest";
 import { canEditApp } from "../app-access";
 import type { z } from "zod";
 
@@ -41,10 +41,10 @@ function shownPage(app: { id: string; name: string }, manifest: AppManifest, sta
 
 /** Records canopy.pages.publish/unpublish of an app's live deployment (the preview publishes nothing). */
 export async function recordPagePublication(options: { prisma: PrismaClient; appId: string; pageId: string; published: boolean; title?: string }) {
-  const app = await options.prisma.app.findUnique({ where: { id: options.appId }, select: { activeDeployment: { select: { bundle: true } } } });
-  const manifest = manifestOf(app?.activeDeployment?.bundle);
-  if (!manifest) throw new AppError("NOT_FOUND", `App ${options.appId} has no active deployment`);
-  if (!manifest.pages[options.pageId]) throw new AppError("NOT_FOUND", `app.json declares no page "${options.pageId}"`);
+  // The deployment publishing may not be the active one yet (main runs before the switch), so
+  // the manifest is checked when the page is shown, not here.
+  const app = await options.prisma.app.findUnique({ where: { id: options.appId }, select: { id: true } });
+  if (!app) throw new AppError("NOT_FOUND", `No app named ${options.appId}`);
   const title = options.published ? (options.title ?? null) : undefined;
   await options.prisma.appPageState.upsert({
     where: { appId_pageId: { appId: options.appId, pageId: options.pageId } },
