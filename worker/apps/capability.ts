@@ -112,7 +112,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
       modules,
       disableBytecodeCache: data.disableBytecodeCache,
       limits,
-      kv: new KvStore(limits.kvMaxBytes, data.kv),
+      kv: new KvStore(limits.kvMaxBytes, limits.maxResponseBytes, data.kv),
       platform: platformFor(data.appId, data.target),
       log: (entry) => bufferLog(key, entry),
       commitKv: async (writes) => {
