@@ -1,6 +1,7 @@
 import { accountRouter } from "./routers/account";
 import { appRuntimeRouter } from "./routers/app-runtime";
 import { appsRouter } from "./routers/apps";
+import { appPagesRouter } from "./routers/app-pages";
 import { chatRouter } from "./routers/chat";
 import { renderRouter } from "./routers/render";
 import { streamsRouter } from "./routers/streams";
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   render: renderRouter,
   appRuntime: appRuntimeRouter,
   apps: appsRouter,
+  appPages: appPagesRouter,
 });
 
 export type AppRouter = typeof appRouter;
