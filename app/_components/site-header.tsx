@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { listShownPages } from "@/server/apps/pages/page-state";
+import { services } from "@/server/services";
 import { currentUser } from "../_lib/current-user";
 import { NavLinks } from "./nav-links";
 import { NavMenu } from "./nav-menu";
@@ -8,12 +10,16 @@ import styles from "./site-header.module.css";
 
 export async function SiteHeader() {
   const user = await currentUser();
+  // After currentUser: its headers() call keeps static pages from reaching the services.
+  const appPages = await listShownPages({ prisma: services().db.prisma, placement: "nav" });
   const items = [
     { href: "/", label: "Home" },
     ...(user ? [{ href: "/dashboard", label: "Dashboard" }] : []),
     ...(user ? [{ href: `/chat/${user.username}`, label: "Chat" }] : []),
     { href: "/dev", label: "Dev" },
     ...(user?.role === "STAFF" ? [{ href: "/staff", label: "Staff" }] : []),
+    // App pages staff placed in the navigation.
+    ...appPages.map((page) => ({ href: `/a/${page.appId}/${page.pageId}`, label: page.title })),
   ];
   const showDisplayName = user ? user.displayName.trim().toLowerCase() !== user.username.toLowerCase() : false;
 

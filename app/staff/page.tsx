@@ -6,6 +6,7 @@ import { roleLabel } from "../_lib/services-info";
 import { StatusPanel } from "./status-panel";
 import { UserAdmin } from "./user-admin";
 import { RenderAllowList } from "./render-allow-list";
+import { AppPlacements } from "./app-placements";
 
 export const metadata: Metadata = { title: "Staff" };
 export const dynamic = "force-dynamic";
@@ -35,22 +36,24 @@ export default async function StaffPage() {
   }
 
   const caller = await serverCaller();
-  const [services, workers, users, allowedHosts] = await Promise.all([
+  const [services, workers, users, allowedHosts, placements] = await Promise.all([
     caller.status.services(),
     caller.status.workers(),
     caller.users.list({}),
     caller.render.allowedHosts(),
+    caller.appPages.placements(),
   ]);
 
   return (
     <div className="stack">
       <header className="page-header">
         <h1>Staff</h1>
-        <p>Service health, user administration and the render farm&apos;s allow list.</p>
+        <p>Service health, user administration, the render farm&apos;s allow list and where app pages show.</p>
       </header>
       <StatusPanel initialServices={services} initialWorkers={workers} />
       <UserAdmin me={user.username} initialUsers={users} />
       <RenderAllowList initial={allowedHosts} />
+      <AppPlacements initial={placements} />
     </div>
   );
 }

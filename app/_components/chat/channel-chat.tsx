@@ -7,13 +7,18 @@ import { services } from "@/server/services";
 import type { CurrentUser } from "../../_lib/current-user";
 import { serverCaller } from "../../_lib/server-caller";
 import { ChatPanel } from "./chat-panel";
+import { listShownPages } from "@/server/apps/pages/page-state";
+import { frameUserOf } from "../apps/frame-user";
 import { historyPageSize } from "./message-list";
 
 export async function ChannelChat({ name, user, headingLevel }: { name: string; user: CurrentUser | null; headingLevel: 1 | 2 }) {
   const { db, env } = services();
   const channel = await findChannel({ prisma: db.prisma, name });
   if (!channel) notFound();
-  const history = await (await serverCaller()).chat.history({ channel: channel.name, limit: historyPageSize });
+  const [history, cardPages] = await Promise.all([
+    (await serverCaller()).chat.history({ channel: channel.name, limit: historyPageSize }),
+    listShownPages({ prisma: db.prisma, placement: "chat-card" }),
+  ]);
   return (
     <ChatPanel
       channel={channel.name}
@@ -23,6 +28,7 @@ export async function ChannelChat({ name, user, headingLevel }: { name: string; 
       initialSettings={{ slowModeSeconds: channel.slowModeSeconds, chatDisabled: channel.chatDisabled }}
       maxLength={env.CHAT_MAX_MESSAGE_LENGTH}
       headingLevel={headingLevel}
+      appCards={{ pages: cardPages.map(({ appId, pageId, title, file }) => ({ appId, pageId, title, file })), user: frameUserOf(user) }}
     />
   );
 }

@@ -7,11 +7,13 @@
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { memo, useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useTRPC } from "../../_trpc/client";
 import { errorInfo } from "../../_trpc/errors";
 import { useHydrated } from "../use-hydrated";
 import { MessageBody } from "./message-body";
+import type { AppFrameUser } from "../apps/app-frame";
+import { cardPageOf, ChatAppCard, liveCardLimit, type CardPage } from "../apps/chat-card";
 import type { ChatMessage } from "./message-list";
 import { mentions } from "./message-text";
 import { useChatChannel, type ChatSettings, type SendResult } from "./use-chat-channel";
@@ -33,6 +35,8 @@ export type ChatPanelProps = {
   /** Heading level of the channel name: 1 on the standalone chat page, 2 beside a video. */
   headingLevel?: 1 | 2 | 3;
   className?: string;
+  /** App pages staff allowed as chat cards: a message linking to one shows it under the text. */
+  appCards?: { pages: CardPage[]; user: AppFrameUser };
 };
 
 const slowModeChoices = [0, 5, 10, 30, 60];
@@ -50,12 +54,22 @@ export function ChatPanel(props: ChatPanelProps) {
   return <ChatPanelView key={props.channel} {...props} />;
 }
 
-function ChatPanelView({ channel, viewer, canModerate, initialMessages, initialSettings, maxLength = 500, headingLevel = 2, className }: ChatPanelProps) {
+function ChatPanelView({ channel, viewer, canModerate, initialMessages, initialSettings, maxLength = 500, headingLevel = 2, className, appCards }: ChatPanelProps) {
   const chat = useChatChannel({ channel, username: viewer?.username ?? null, initialMessages, initialSettings });
   const { messages } = chat;
   const hydrated = useHydrated();
   const viewerName = viewer?.username ?? null;
   const panelId = useId();
+  const cards = useMemo(() => {
+    const byMessage = new Map<number, { page: CardPage; live: boolean }>();
+    if (!appCards?.pages.length || !hydrated) return byMessage;
+    for (const message of messages) {
+      const page = cardPageOf(message.text, appCards.pages, window.location.host);
+      if (page) byMessage.set(message.id, { page, live: false });
+    }
+    for (const entry of [...byMessage.values()].slice(-liveCardLimit)) entry.live = true;
+    return byMessage;
+  }, [messages, appCards, hydrated]);
 
   const [peopleOpen, setPeopleOpen] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
@@ -275,6 +289,9 @@ function ChatPanelView({ channel, viewer, canModerate, initialMessages, initialS
                 onToggleMenu={toggleMenu}
                 onModerate={moderate}
                 onConfirmBan={setConfirmBan}
+                card={cards.get(message.id) ?? null}
+                cardUser={appCards?.user ?? null}
+                channel={channel}
               />
             ))}
           </ol>
@@ -325,9 +342,12 @@ type MessageRowProps = {
   onToggleMenu: (id: number) => void;
   onModerate: (message: ChatMessage, action: "delete" | "timeout" | "ban") => void;
   onConfirmBan: (value: boolean) => void;
+  card: { page: CardPage; live: boolean } | null;
+  cardUser: AppFrameUser;
+  channel: string;
 };
 
-const MessageRow = memo(function MessageRow({ message, viewerName, hydrated, canModerate, canRestrict, menuOpen, confirmBan, busy, error, onToggleMenu, onModerate, onConfirmBan }: MessageRowProps) {
+const MessageRow = memo(function MessageRow({ message, viewerName, hydrated, canModerate, canRestrict, menuOpen, confirmBan, busy, error, onToggleMenu, onModerate, onConfirmBan, card, cardUser, channel }: MessageRowProps) {
   const date = new Date(message.datetime);
   const mentionsViewer = !!viewerName && message.username !== viewerName && mentions(message.text, viewerName);
   const color = hexColor.test(message.color) ? message.color : undefined;
@@ -348,6 +368,7 @@ const MessageRow = memo(function MessageRow({ message, viewerName, hydrated, can
         <span className={styles.colon}>: </span>
         <MessageBody text={message.text} viewerUsername={viewerName} />
       </div>
+      {card ? <ChatAppCard page={card.page} user={cardUser} channel={channel} live={card.live} /> : null}
       {canModerate ? (
         <button
           type="button"

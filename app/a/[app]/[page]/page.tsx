@@ -5,6 +5,7 @@ import { loadShownPage } from "@/server/apps/pages/page-state";
 import { services } from "@/server/services";
 import { currentUser } from "../../../_lib/current-user";
 import { AppFrame } from "../../../_components/apps/app-frame";
+import { frameUserOf } from "../../../_components/apps/frame-user";
 
 export const dynamic = "force-dynamic";
 
@@ -38,7 +39,7 @@ export default async function AppPage(props: Params) {
         pageId={page.pageId}
         file={page.file}
         title={page.title}
-        user={user ? { id: user.userId, username: user.username, displayName: user.displayName, role: user.role } : null}
+        user={frameUserOf(user)}
         placement="page"
         target={target}
         minHeight={480}
