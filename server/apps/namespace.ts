@@ -14,6 +14,7 @@ export function createAppsNamespace(io: Server, deps: { runtime: AppRuntime; pri
   registerPageHandlers(namespace as unknown as PageNamespace, {
     prisma: deps.prisma,
     callRpc: (call) => deps.runtime.callRpc(call),
+    onPageConnection: (event) => deps.runtime.pageConnection(event),
     rateLimiter: createMemoryRateLimiter(),
     logger: deps.logger.child("pages"),
   });

@@ -30,6 +30,8 @@ export type AppRuntime = AppRuntimeControl & {
   served(appId: string, target: AppTarget): Promise<ServedApp | null>;
   request(options: { appId: string; target: AppTarget } & Omit<PromptData<"appRequest">, "appId" | "target">): Promise<PromptReply<"appRequest">>;
   callRpc(options: PromptData<"appRpcCall">): Promise<unknown>;
+  /** Tells the app's worker that a user opened or closed one of its pages (nothing when it is not running). */
+  pageConnection(event: PromptData<"appPageConnection">): void;
   onLog(listener: (appId: string, target: AppTarget, entry: AppLogEntry) => void): () => void;
   publishedPages(appId: string): { pageId: string; title?: string }[];
   workerGone(workerId: string): void;
@@ -313,6 +315,10 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       const placement = placements.get(keyOf(options.appId, options.target));
       if (!placement) throw new AppError("UNAVAILABLE", "The app is not running");
       return bus.ask(workerLabel(placement.workerId), "appRequest", options, { timeoutMs: deps.env.APPS_REQUEST_TIMEOUT_MS + 2000 });
+    },
+    pageConnection(event) {
+      const placement = placements.get(keyOf(event.appId, event.target));
+      if (placement) bus.tell(workerLabel(placement.workerId), "appPageConnection", event);
     },
     async callRpc(options) {
       const placement = placements.get(keyOf(options.appId, options.target));

@@ -296,6 +296,17 @@ export const prompts = {
   },
   /** server → workers: a chat or stream event; apps with the permission and a listener get it. */
   appPlatformEvent: { data: appPlatformEventSchema, reply: undefined },
+  /** server → the worker running the app: someone opened or closed one of its pages (canopy.rpc.on). */
+  appPageConnection: {
+    data: z.object({
+      appId: appIdField,
+      target: appTargetField,
+      pageId: z.string().max(40),
+      user: z.object({ id: z.string(), username: z.string(), displayName: z.string() }).nullable(),
+      connected: z.boolean(),
+    }),
+    reply: undefined,
+  },
   /** server → worker: resource use and state of the apps it runs. */
   appStatusList: { data: z.undefined(), reply: z.array(appRunStatusSchema) },
   /** worker → server on every (re)connect: what it runs; the server starts what is missing. */

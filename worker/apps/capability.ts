@@ -178,6 +178,12 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
     return { result: result.value };
   });
 
+  bus.handle("appPageConnection", (data) => {
+    const instance = instances.get(keyOf(data.appId, data.target));
+    const kind = data.connected ? "connected" : "disconnected";
+    if (instance?.subscriptions.has(`rpc.${kind}`)) void instance.dispatch(`canopy.rpc.on:${kind}`, { pageId: data.pageId, user: data.user });
+  });
+
   bus.handle("appPlatformEvent", (event) => {
     const keys = eventKeys[event.kind];
     const payload = event.kind === "chat.message" ? event.message : event;

@@ -143,6 +143,10 @@ export const hostOperations: Record<string, HostOperation> = {
     context.registerRpc(text(method, "method", 100), rpcPermission(permission));
   }),
   "canopy.rpc.unregister": sync("rpc", (context, [method]) => context.unregisterRpc(text(method, "method", 100))),
+  "canopy.rpc.on": sync("rpc", (context, [event]) => {
+    mainOnly(context, "canopy.rpc.on");
+    context.subscribe(`rpc.${listenerEvent(event, ["connected", "disconnected"])}`);
+  }),
   "canopy.rpc.emit": sync("rpc", (context, [event, payload]) => context.platform.rpcEmit({ kind: "all" }, text(event, "event", 100), payload ?? null)),
   "canopy.rpc.emitToPage": sync("rpc", (context, [pageId, event, payload]) => {
     context.platform.rpcEmit({ kind: "page", pageId: text(pageId, "pageId", 40) }, text(event, "event", 100), payload ?? null);

@@ -81,7 +81,14 @@ function pageErrorOf(error: unknown): PageError {
 
 export function registerPageHandlers(
   namespace: PageNamespace,
-  deps: { prisma: PrismaClient; callRpc: CallAppRpc; rateLimiter: RateLimiter; logger: Logger },
+  deps: {
+    prisma: PrismaClient;
+    callRpc: CallAppRpc;
+    /** Tells the app's server script (canopy.rpc.on("connected" | "disconnected")). */
+    onPageConnection: (event: { appId: string; target: "live" | "preview"; pageId: string; user: PageUser; connected: boolean }) => void;
+    rateLimiter: RateLimiter;
+    logger: Logger;
+  },
 ): void {
   function usersOn(ref: PageRef): number {
     return namespace.adapter.rooms.get(appPageRoom(ref.target, ref.appId, ref.pageId))?.size ?? 0;
@@ -91,6 +98,7 @@ export function registerPageHandlers(
     const caller = socket.data.caller;
     const user: PageUser = caller ? { id: caller.userId, username: caller.username, displayName: caller.displayName } : null;
     namespace.to(appRoom(ref.target, ref.appId)).emit("page:user", { appId: ref.appId, target: ref.target, pageId: ref.pageId, user, connected, users: usersOn(ref) });
+    deps.onPageConnection({ appId: ref.appId, target: ref.target, pageId: ref.pageId, user, connected });
   }
 
   function on<S extends z.ZodType, R>(socket: PageSocket, event: keyof PageClientToServerEvents, schema: S, handler: (payload: z.output<S>) => Promise<R> | R) {

@@ -28,6 +28,8 @@ interface CanopyStreamStatus { channel: string; status: "ONLINE" | "OFFLINE" | "
 interface CanopyStreamEvent { channel: string }
 interface CanopyKvEntry { key: string; value: unknown }
 interface CanopyRpcContext { caller: CanopyCaller | null; pageId?: string }
+/** Someone opened (connected) or closed (disconnected) one of the app's pages; user is null for guests. */
+interface CanopyPageConnection { pageId: string; user: { id: string; username: string; displayName: string } | null }
 type CanopyRpcPermission = "guest" | "user" | "staff";
 `;
 
@@ -75,6 +77,14 @@ export const platformModules: PlatformModule[] = [
         mainOnly: true,
       },
       { name: "unregister", kind: "sync", params: [{ name: "method", type: "string" }], returns: "void", doc: "Removes a registered method." },
+      {
+        name: "on",
+        kind: "listener",
+        params: [{ name: "event", type: '"connected" | "disconnected"' }, listener("(event: CanopyPageConnection) => void")],
+        returns: "void",
+        doc: "Listens to users opening (`connected`) and closing (`disconnected`) the app's pages. Only in the main module.",
+        mainOnly: true,
+      },
       { name: "emit", kind: "sync", params: [{ name: "event", type: "string" }, { name: "payload", type: "unknown", optional: true }], returns: "void", doc: "Sends an event to every open page of the app." },
       { name: "emitToPage", kind: "sync", params: [{ name: "pageId", type: "string" }, { name: "event", type: "string" }, { name: "payload", type: "unknown", optional: true }], returns: "void", doc: "Sends an event to every open instance of one page." },
       { name: "emitToUser", kind: "sync", params: [{ name: "userId", type: "string" }, { name: "event", type: "string" }, { name: "payload", type: "unknown", optional: true }], returns: "void", doc: "Sends an event to the app's pages opened by one user." },
