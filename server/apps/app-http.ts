@@ -9,6 +9,7 @@ import { AppError, httpStatusOf, isAppError } from "../errors";
 import type { Logger } from "../logger";
 import { authnAllows, matchEndpoint, needsCaller, openApiDocument } from "./endpoint-routing";
 import type { AppRuntime, ServedApp } from "./runtime-service";
+import { pageCsp } from "./pages/page-csp";
 
 const appPathPattern = /^\/apps\/([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\/(preview\/)?(api|files)(\/[^?]*)?(?:\?(.*))?$/;
 
@@ -101,7 +102,7 @@ export function createAppHttpHandler(deps: { runtime: AppRuntime; prisma: Prisma
       const file = served.files.get(path) ?? served.files.get(path ? `${path}/index.html` : "index.html");
       if (!file) return sendError(response, 404, "NOT_FOUND", `No file ${path}`);
       const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? "html";
-      const headers = { "content-type": contentTypes[extension] ?? "application/octet-stream", "content-security-policy": appFilesCsp, "cache-control": preview ? "no-store" : "public, max-age=60", "referrer-policy": "no-referrer" };
+      const headers = { "content-type": contentTypes[extension] ?? "application/octet-stream", "content-security-policy": pageCsp(appFilesCsp, served.manifest.csp), "cache-control": preview ? "no-store" : "public, max-age=60", "referrer-policy": "no-referrer" };
       if (method === "HEAD") {
         response.writeHead(200, { ...headers, "x-content-type-options": "nosniff", "content-length": String(file.length) });
         return void response.end();

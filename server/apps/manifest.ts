@@ -3,6 +3,7 @@
 // permissions. The same zod schema validates on save, on deploy and in the worker, and
 // `manifestJsonSchema()` gives the editor a JSON Schema of it.
 import { z } from "zod";
+import { pageCspSchema } from "./pages/page-csp";
 
 export const appIdSchema = z
   .string()
@@ -84,6 +85,8 @@ export const appManifestSchema = z
     endpoints: z.record(endpointPathSchema, methodMapSchema).default({}),
     pages: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "Page ids are lowercase letters, digits and dashes"), pageSchema).default({}),
     permissions: z.array(permissionSchema).default([]),
+    /** Extra https origins for the pages' images, media, fonts and styles (see pages/page-csp.ts). */
+    csp: pageCspSchema.optional(),
     /** Opts into CCF's untrusted-time stub: without it Date.now() is real time. */
     ccf_untrusted_date_time: z.boolean().optional(),
   })

@@ -22,7 +22,13 @@ const rpcLab = {
       name: "set_js_app",
       args: {
         bundle: {
-          metadata: { name: "RPC lab", main: "main.js", permissions: ["rpc", "pages"], pages: { main: { file: "pages/index.html", title: "Lab" }, hidden: { file: "pages/index.html", title: "Hidden" } } },
+          metadata: {
+            name: "RPC lab",
+            main: "main.js",
+            permissions: ["rpc", "pages"],
+            csp: { "img-src": ["https://images.example.com"] },
+            pages: { main: { file: "pages/index.html", title: "Lab" }, hidden: { file: "pages/index.html", title: "Hidden" } },
+          },
           modules: [
             {
               name: "main.js",
@@ -269,6 +275,14 @@ describe("placements", () => {
     const csp = file.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("sandbox allow-scripts");
     expect(csp).not.toContain("allow-same-origin");
+    // app.json may add https origins for passive content, nothing more.
+    const labCsp = (await guest.fetch("/apps/rpc-lab/files/pages/index.html")).headers.get("content-security-policy") ?? "";
+    expect(labCsp).toMatch(/img-src [^;]*https:\/\/images\.example\.com/);
+    expect(labCsp).toMatch(/script-src 'self' 'unsafe-inline';/);
+    const widened = structuredClone(rpcLab);
+    (widened.actions[0]!.args.bundle.metadata as Record<string, unknown>).csp = { "script-src": ["https://evil.example"] };
+    expect((await deploy("rpc-lab", widened)).status).toBe(400);
+    expect((await guest.fetch("/apps/rpc-lab/files/pages/index.html")).headers.get("content-security-policy")).toBe(labCsp);
     expect((await guest.fetch("/appbridge.js")).status).toBe(200);
     const types = (await (await guest.fetch("/api/apps/types")).json()) as { files: { path: string; content: string }[] };
     expect(types.files.find((entry) => entry.path === "appbridge.d.ts")?.content).toContain("interface AppBridge");
