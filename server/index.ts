@@ -92,8 +92,13 @@ async function main(): Promise<void> {
   const render = createRenderService({ bus: internal.bus, registry, prisma: db.prisma, env: config, logger: log.child("render") });
   createRenderNamespace(io, { service: render, logger: log.child("render") });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
-  registerIngestHandlers(internal.bus, { prisma: db.prisma, presence, logger: log.child("streams") });
   const apps = createAppRuntime({ prisma: db.prisma, bus: internal.bus, registry, io, env: config, logger: log.child("apps"), chat: chat.broadcaster });
+  registerIngestHandlers(internal.bus, {
+    prisma: db.prisma,
+    presence,
+    logger: log.child("streams"),
+    onLiveChange: ({ channel, live }) => apps.platformEvent({ kind: live ? "streams.online" : "streams.offline", channel }),
+  });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
   handleAppRequest = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
   publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render, apps });

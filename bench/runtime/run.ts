@@ -9,7 +9,7 @@
 //   idle: worker RSS per idle app with --apps small apps deployed (target < 3 MB each).
 //
 //   npm run bench:runtime -- [--seconds 5] [--rounds 2] [--concurrency 16] [--apps 200] [--deploys 10]
-//                            [--calls 20000] [--out bench/runtime/results/<name>.json]
+//                            [--calls 20000] [--out bench/runtime/results/<name>.json] [--in-process]
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -31,6 +31,8 @@ const { values } = parseArgs({
     deploys: { type: "string", default: "10" },
     calls: { type: "string", default: "20000" },
     out: { type: "string" },
+    /** Only the in-process measurements (calls, activation), without starting a server. */
+    "in-process": { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -217,6 +219,7 @@ async function activation() {
 async function main() {
   const calls = await callOverhead();
   const runtimeActivation = await activation();
+  if (values["in-process"]) return console.log(JSON.stringify({ bench: "runtime", calls, runtimeActivationMs: runtimeActivation }, null, 2));
 
   let server: RunningServer | undefined;
   const stop = async () => {
