@@ -1,5 +1,5 @@
 // The /apps namespace: signed-in sockets join user:<id>; owners and staff stream an app's log.
-import type { Server, Socket } from "socket.io";
+import type { Namespace, Server, Socket } from "socket.io";
 import type { PrismaClient } from "../db/generated/client";
 import { AppError, describeIssues, socketErrorOf } from "../errors";
 import type { Logger } from "../logger";
@@ -10,7 +10,7 @@ import { registerPageHandlers, type PageNamespace } from "./pages/page-handlers"
 import { createMemoryRateLimiter } from "../chat/rate-limiter";
 
 export function createAppsNamespace(io: Server, deps: { runtime: AppRuntime; prisma: PrismaClient; logger: Logger }) {
-  const namespace = io.of("/apps") as unknown as import("socket.io").Namespace<AppsClientToServerEvents, AppsServerToClientEvents, Record<string, never>, CallerSocketData>;
+  const namespace = io.of("/apps") as unknown as Namespace<AppsClientToServerEvents, AppsServerToClientEvents, Record<string, never>, CallerSocketData>;
   registerPageHandlers(namespace as unknown as PageNamespace, {
     prisma: deps.prisma,
     callRpc: (call) => deps.runtime.callRpc(call),

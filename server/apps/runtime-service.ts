@@ -9,18 +9,19 @@ import type { PrismaClient } from "../db/generated/client";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import type { BusEndpoint } from "../internal/bus-endpoint";
-import type { AppRunStatus, PromptData, PromptReply } from "../internal/protocol";
+import type { AppPlatformEvent, AppRunStatus, PromptData, PromptReply } from "../internal/protocol";
 import type { Logger } from "../logger";
 import type { ServiceRegistry } from "../status/registry";
 import type { ChatBroadcaster } from "../chat/broadcaster";
 import { toMessageView } from "../chat/message-view";
 import { colorFor } from "../chat/colors";
 import { filesToBundle, validateBundle, type StoredBundle } from "./bundle";
-import type { AppManifest } from "./manifest";
+import { appManifestSchema, type AppManifest } from "./manifest";
 import type { AppLogEntry, AppRuntimeControl, AppRuntimeStatus, AppTarget, DeployResult, DeployStep } from "./runtime-contract";
 
 type Key = `${string}:${AppTarget}`;
-type Placement = { workerId: string; deploymentId: string; startedAt: number };
+/** `permissions` is unknown (undefined) for apps a reconnecting worker reports. */
+type Placement = { workerId: string; deploymentId: string; startedAt: number; permissions?: ReadonlySet<string> };
 /** What the HTTP layer needs to route and authorize without asking a worker. */
 export type ServedApp = { appId: string; target: AppTarget; deploymentId: string; manifest: AppManifest; files: Map<string, Buffer>; ownerId: string };
 
@@ -35,6 +36,8 @@ export type AppRuntime = AppRuntimeControl & {
   onLog(listener: (appId: string, target: AppTarget, entry: AppLogEntry) => void): () => void;
   publishedPages(appId: string): { pageId: string; title?: string }[];
   workerGone(workerId: string): void;
+  /** Passes a chat or stream event to the workers running apps with the matching permission. */
+  platformEvent(event: AppPlatformEvent): void;
   list(): Promise<AppRuntimeStatus[]>;
 };
 
@@ -98,7 +101,8 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
         },
         { timeoutMs: 30_000 },
       );
-      placements.set(key, { workerId, deploymentId: options.deploymentId, startedAt: Date.now() });
+      const permissions = new Set(appManifestSchema.safeParse(options.bundle.metadata).data?.permissions ?? []);
+      placements.set(key, { workerId, deploymentId: options.deploymentId, startedAt: Date.now(), permissions });
       servedCache.delete(key);
       return { ok: true, deploymentId: options.deploymentId, contentHash: "", startMs: reply.startMs };
     } catch (error) {
@@ -164,6 +168,29 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     servedCache.delete(key);
     if (placement) await bus.ask(workerLabel(placement.workerId), "appStop", { appId, target }).catch(() => undefined);
   }
+
+  /** Why an app has no isolate to answer: suspended (with the reason staff see) or not running. */
+  async function notRunning(appId: string, target: AppTarget): Promise<AppError> {
+    const app = target === "live" ? await prisma.app.findUnique({ where: { id: appId }, select: { runState: true, suspendedReason: true } }) : null;
+    if (app?.runState === "SUSPENDED") return new AppError("UNAVAILABLE", `The app is suspended: ${app.suspendedReason ?? "too many limit violations"}`);
+    return new AppError("UNAVAILABLE", "The app is not running");
+  }
+
+  function platformEvent(event: AppPlatformEvent): void {
+    const permission = event.kind.startsWith("chat.") ? "chat" : "streams";
+    const workers = new Set<string>();
+    for (const placement of placements.values()) if (placement.permissions?.has(permission) ?? true) workers.add(placement.workerId);
+    for (const workerId of workers) bus.tell(workerLabel(workerId), "appPlatformEvent", event);
+  }
+
+  deps.chat.observe({
+    message: (view) =>
+      platformEvent({
+        kind: "chat.message",
+        message: { id: view.id, channel: view.target, username: view.username, displayName: view.displayName, text: view.text, datetime: view.datetime, system: view.username === "system" },
+      }),
+    deleted: (payload) => platformEvent({ kind: "chat.delete", channel: payload.channel, messageId: payload.id }),
+  });
 
   // ——— bus handlers ———
 
@@ -313,7 +340,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     },
     async request(options) {
       const placement = placements.get(keyOf(options.appId, options.target));
-      if (!placement) throw new AppError("UNAVAILABLE", "The app is not running");
+      if (!placement) throw await notRunning(options.appId, options.target);
       return bus.ask(workerLabel(placement.workerId), "appRequest", options, { timeoutMs: deps.env.APPS_REQUEST_TIMEOUT_MS + 2000 });
     },
     pageConnection(event) {
@@ -330,6 +357,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       return () => logListeners.delete(listener);
     },
     publishedPages: (appId) => [...(pages.get(appId) ?? [])].map(([pageId, page]) => ({ pageId, ...page })),
+    platformEvent,
     workerGone(workerId) {
       for (const [key, placement] of placements) if (placement.workerId === workerId) placements.delete(key);
     },
