@@ -21,4 +21,13 @@ export default tseslint.config(
     files: ["public/thin/**/*.js"],
     rules: { "@typescript-eslint/no-this-alias": "off" },
   },
+  {
+    // Example apps: server scripts see the platform's globals, pages the appbridge's.
+    files: ["examples/*/src/**/*.js"],
+    languageOptions: { globals: { canopy: "readonly", ccf: "readonly" } },
+  },
+  {
+    files: ["examples/*/pages/**/*.js"],
+    languageOptions: { globals: { appbridge: "readonly" } },
+  },
 );
