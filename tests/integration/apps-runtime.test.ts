@@ -122,7 +122,7 @@ describe("CCF endpoint semantics", () => {
 
   it("serves the platform's type definitions", async () => {
     const types = (await (await guest.fetch("/api/apps/types")).json()) as { files: { path: string; content: string }[] };
-    expect(types.files.map((file) => file.path)).toEqual(["canopy.d.ts", "ccf.d.ts"]);
+    expect(types.files.map((file) => file.path)).toEqual(["canopy.d.ts", "ccf.d.ts", "appbridge.d.ts"]);
   });
 });
 
