@@ -25,6 +25,7 @@ import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supe
 import { createAppRuntime } from "./apps/runtime-service";
 import { createAppHttpHandler } from "./apps/app-http";
 import { createAppsNamespace } from "./apps/namespace";
+import { forwardChatToApps } from "./apps/chat-events-to-apps";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const config = env();
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     onLiveChange: ({ channel, live }) => apps.platformEvent({ kind: live ? "streams.online" : "streams.offline", channel }),
   });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
+  forwardChatToApps({ chat: chat.broadcaster, bus: internal.bus, registry });
   handleAppRequest = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
   publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render, apps });
 
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
     await supervisor?.stop();
     await closed.catch(() => undefined);
     await nextApp.close().catch(() => undefined);
+    await apps.stop();
     await db.close();
     fs.rmSync(serverFile, { force: true });
     log.info("stopped");
