@@ -55,9 +55,10 @@ async function main(): Promise<void> {
   const nextApp = next({ dev, dir: projectRoot, hostname: "localhost", port: config.PORT || 3000 });
   const handle = nextApp.getRequestHandler();
 
-  let handleAppRequest: ReturnType<typeof createAppHttpHandler> | undefined;
+  // App endpoints need the runtime, which needs Socket.IO, which needs this server: set below.
+  const appHttp: { handle?: ReturnType<typeof createAppHttpHandler> } = {};
   const httpServer = http.createServer((request, response) => {
-    if (handleAppRequest?.(request, response)) return;
+    if (appHttp.handle?.(request, response)) return;
     if (!guardApiRequest(request, response, config.MAX_BODY_BYTES)) return;
     handle(request, response).catch((error: unknown) => {
       log.error("request failed", { url: request.url, error: String(error) });
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
   });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
   forwardChatToApps({ chat: chat.broadcaster, bus: internal.bus, registry });
-  handleAppRequest = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
+  appHttp.handle = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
   publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render, apps });
 
   await nextApp.prepare();
