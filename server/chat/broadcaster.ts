@@ -7,8 +7,8 @@ import type { ChatMessageView } from "./schemas";
 export type ChatNamespace = Namespace<ChatClientToServerEvents, ChatServerToClientEvents, ChatInterServerEvents, ChatSocketData>;
 export type ChatBroadcaster = ReturnType<typeof createChatBroadcaster>;
 
-/** Sees every channel message and deletion after it is announced (the app runtime's chat events). */
-export type ChatObserver = { message(view: ChatMessageView): void; deleted(payload: { id: number; channel: string }): void };
+/** Server-side observers of channel messages and deletions (apps listening to chat). */
+export type ChatObserver = { message?(view: ChatMessageView): void; deleted?(payload: { id: number; channel: string }): void };
 
 export function createChatBroadcaster(namespace: ChatNamespace) {
   const observers = new Set<ChatObserver>();
@@ -16,11 +16,11 @@ export function createChatBroadcaster(namespace: ChatNamespace) {
     message(view: ChatMessageView): void {
       if (view.type === "channel") namespace.to(channelRoom(view.target)).emit("message", view);
       else namespace.to([userRoom(view.target), userRoom(view.username)]).emit("message", view);
-      if (view.type === "channel") for (const observer of observers) observer.message(view);
+      if (view.type === "channel") for (const observer of observers) observer.message?.(view);
     },
     deleted(payload: { id: number; channel: string }): void {
       namespace.to(channelRoom(payload.channel)).emit("delete", payload);
-      for (const observer of observers) observer.deleted(payload);
+      for (const observer of observers) observer.deleted?.(payload);
     },
     observe(observer: ChatObserver): () => void {
       observers.add(observer);

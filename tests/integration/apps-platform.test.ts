@@ -13,8 +13,13 @@ let member: TestClient;
 let guest: TestClient;
 const sockets: Socket[] = [];
 
-function proposal(metadata: unknown, modules: Record<string, string>) {
-  return { actions: [{ name: "set_js_app", args: { bundle: { metadata, modules: Object.entries(modules).map(([name, module]) => ({ name, module })) } } }] };
+function proposal(metadata: unknown, modules: Record<string, string>, files: Record<string, string> = {}) {
+  const bundle = {
+    metadata,
+    modules: Object.entries(modules).map(([name, module]) => ({ name, module })),
+    files: Object.entries(files).map(([path, text]) => ({ path, base64: Buffer.from(text).toString("base64") })),
+  };
+  return { actions: [{ name: "set_js_app", args: { bundle } }] };
 }
 
 async function deploy(appId: string, body: unknown) {
@@ -67,6 +72,7 @@ const botApp = proposal(
       export async function publish() { await canopy.pages.publish("home", { title: "Bot home" }); return { body: { ok: true } }; }
     `,
   },
+  { "pages/index.html": "<h1>Bot</h1>" },
 );
 
 const version = (v: number) =>
@@ -92,7 +98,12 @@ beforeAll(async () => {
   for (const id of ["bot", "swap", "looper"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
   await staff.mutation("chat.createChannel", { name: "botroom" });
   // The worker announces the apps capability with its first heartbeat.
-  await waitFor(async () => (await deploy("bot", botApp)).status === 200, 30_000, 200);
+  for (let attempt = 0; ; attempt++) {
+    const result = await deploy("bot", botApp);
+    if (result.status === 200) break;
+    if (attempt > 100) throw new Error(`bot did not deploy: ${JSON.stringify(result.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   expect((await deploy("swap", version(1))).status).toBe(200);
   expect((await deploy("looper", loopApp)).status).toBe(200);
 }, 120_000);
@@ -113,7 +124,7 @@ describe("platform API", () => {
     );
     const ack = await chat.timeout(5000).emitWithAck("message", { type: "channel", target: "botroom", text: "!ping" });
     expect(ack.error).toBeUndefined();
-    expect(await answer).toMatchObject({ username: "app:bot", displayName: "Bot", text: "pong to plat_member" });
+    expect(await answer).toMatchObject({ username: "app:bot", displayName: "bot", text: "pong to plat_member" });
   });
 
   it("canopy.kv lists by prefix with a limit, deletes and clears", async () => {
@@ -133,8 +144,11 @@ describe("platform API", () => {
     const response = await guest.fetch("/apps/bot/api/kv-big", { method: "POST" });
     expect(response.status).toBe(507);
     expect(JSON.stringify(await response.json())).toContain("quota");
-    const logs = await staff.query<{ level: string; message: string }[]>("appRuntime.logs", { appId: "bot", target: "live" });
-    expect(logs.data!.some((entry) => entry.level === "violation" && /quota/i.test(entry.message))).toBe(true);
+    // The worker sends log lines in batches.
+    await waitFor(async () => {
+      const logs = await staff.query<{ level: string; message: string }[]>("appRuntime.logs", { appId: "bot", target: "live" });
+      return logs.data!.some((entry) => entry.level === "violation" && /quota/i.test(entry.message));
+    }, 5000);
   });
 
   it("canopy.users.get gives a public profile or null", async () => {
@@ -232,7 +246,7 @@ describe("lifecycle", () => {
     expect(status.data?.reason).toMatch(/Suspended after 3 limit violations.*CPU limit/);
     const response = await guest.fetch("/apps/looper/api/ok");
     expect(response.status).toBe(503);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/suspended.*CPU limit/);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/suspended.*CPU limit/i);
     expect((await member.query("appRuntime.status", { appId: "looper" })).error?.data.code).toBe("NOT_FOUND");
     // Staff start it again.
     expect((await staff.mutation<{ state: string }>("appRuntime.start", { appId: "looper" })).data?.state).toBe("running");
@@ -258,4 +272,23 @@ describe("lifecycle", () => {
     expect(await (await guest.fetch("/apps/swap/api/v")).json()).toEqual({ v: 2 });
     expect((await guest.fetch("/apps/bot/api/user/plat_member")).status).toBe(200);
   }, 40_000);
+
+  it("keeps the app's log and serves its deployments again after the server restarts", async () => {
+    const before = await staff.query<{ seq: number; level: string; message: string }[]>("appRuntime.logs", { appId: "swap", target: "live" });
+    const lastSeq = before.data!.at(-1)!.seq;
+    expect(before.data!.some((entry) => entry.level === "metric")).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await server.stop("SIGTERM", { keepDatabase: true })).toBe(0);
+    server = await startServer({ dataDir: server.dataDir, databaseUrl: server.databaseUrl, env: { CANOPY_ADMIN_USERNAME: "platstaff", CANOPY_ADMIN_PASSWORD: "plat-staff-password" } });
+    staff = new TestClient(server.url);
+    guest = new TestClient(server.url);
+    expect(await staff.signIn("platstaff", "plat-staff-password")).toBe(true);
+    const after = await staff.query<{ seq: number; level: string; message: string }[]>("appRuntime.logs", { appId: "swap", target: "live" });
+    expect(after.data!.some((entry) => entry.seq === lastSeq && entry.message === before.data!.at(-1)!.message)).toBe(true);
+    await waitFor(async () => (await guest.fetch("/apps/swap/api/v")).status === 200, 20_000, 200);
+    expect(await (await guest.fetch("/apps/swap/api/v")).json()).toEqual({ v: 2 });
+    const newest = await staff.query<{ seq: number }[]>("appRuntime.logs", { appId: "swap", target: "live", afterSeq: lastSeq });
+    expect(newest.data!.length).toBeGreaterThan(0);
+    expect(newest.data!.every((entry) => entry.seq > lastSeq)).toBe(true);
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ import { bootstrapConfig, bootstrapSource, type BootstrapConfig } from "./bootst
 import { hostOperations, type HostCallContext, type PlatformBackend } from "./host-api";
 import { KvQuotaError, type KvStore, type KvTransaction, type KvWriteSet } from "./kv-store";
 import { SlidingSum, TokenBucket, type RuntimeLimits } from "./limits";
+import { originalPosition, type PositionMap } from "./source-map";
 
 type LogInput = Omit<AppLogEntry, "seq" | "target">;
 
@@ -20,6 +21,8 @@ export type AppInstanceDeps = {
   manifest: AppManifest;
   /** Module name (relative to src/) → JavaScript (TypeScript already transpiled). */
   modules: Map<string, string>;
+  /** Position maps of transpiled modules, for stack lines in the developer's source. */
+  sourceMaps?: Map<string, PositionMap>;
   disableBytecodeCache: boolean;
   limits: RuntimeLimits;
   kv: KvStore;
@@ -463,7 +466,7 @@ export class AppInstance {
         onHandle(handle);
         const result = parseInvokeResult(outcome);
         if (!result.ok) {
-          this.writeLog({ at: Date.now(), level: "error", message: `${request.method.toUpperCase()} ${request.path}: ${result.message}`, stack: parseStack(result.stack) });
+          this.writeLog({ at: Date.now(), level: "error", message: `${request.method.toUpperCase()} ${request.path}: ${result.message}`, stack: parseStack(result.stack, this.deps.sourceMaps) });
           return jsonResponse(500, { error: { code: "APP_ERROR", message: result.message } });
         }
         if (!txn.isEmpty()) await this.deps.commitKv(txn.commit());
@@ -504,7 +507,7 @@ export class AppInstance {
       )) as { ok: boolean; value?: unknown; error?: { message: string; stack: string } };
       if (outcome && outcome.ok) return { ok: true, value: outcome.value };
       const message = String(outcome?.error?.message ?? "failed");
-      this.writeLog({ at: Date.now(), level: "error", message: `${key}: ${message}`, stack: parseStack(outcome?.error?.stack) });
+      this.writeLog({ at: Date.now(), level: "error", message: `${key}: ${message}`, stack: parseStack(outcome?.error?.stack, this.deps.sourceMaps) });
       return { ok: false, message };
     } catch (error) {
       try {
@@ -632,13 +635,21 @@ function jsonResponse(status: number, body: unknown): Omit<AppResponse, "execMs"
   return { status, headers: { "content-type": "application/json" }, body: new Uint8Array(Buffer.from(JSON.stringify(body))) };
 }
 
-/** "at fn (file:///src/app.js:12:5)" → {module: "app.js", line: 12, column: 5, functionName: "fn"}. */
-export function parseStack(stack: string | undefined): AppLogEntry["stack"] {
+/**
+ * "at fn (file:///src/app.js:12:5)" → {module: "app.js", line: 12, column: 5, functionName: "fn"};
+ * positions in transpiled modules are mapped back to the developer's TypeScript.
+ */
+export function parseStack(stack: string | undefined, sourceMaps?: Map<string, PositionMap>): AppLogEntry["stack"] {
   if (!stack) return undefined;
   const frames: NonNullable<AppLogEntry["stack"]> = [];
   for (const line of stack.split("\n")) {
     const match = /at (?:(.+?) \()?file:\/\/\/src\/(.+?):(\d+):(\d+)\)?$/.exec(line.trim());
-    if (match) frames.push({ module: match[2]!, line: Number(match[3]), column: Number(match[4]), functionName: match[1] || undefined });
+    if (!match) continue;
+    const module = match[2]!;
+    const generated = { line: Number(match[3]), column: Number(match[4]) };
+    const map = sourceMaps?.get(module);
+    const position = (map && originalPosition(map, generated.line, generated.column)) ?? generated;
+    frames.push({ module, line: position.line, column: position.column, functionName: match[1] || undefined });
     if (frames.length >= 20) break;
   }
   return frames.length ? frames : undefined;

@@ -100,7 +100,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
     progress("compiling");
     const manifest = appManifestSchema.safeParse(data.bundle.metadata);
     if (!manifest.success) throw new BusError("BAD_REQUEST", `app.json: ${describeIssues(manifest.error.issues)}`);
-    const { modules, issues } = transpileModules(data.bundle.modules);
+    const { modules, issues, sourceMaps } = transpileModules(data.bundle.modules);
     if (issues.length) throw new BusError("BAD_REQUEST", issues.map((issue) => `${issue.file}${issue.line ? `:${issue.line}` : ""}: ${issue.message}`).join("; "));
     progress("starting");
     const instance: AppInstance = new AppInstance({
@@ -109,6 +109,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
       deploymentId: data.deploymentId,
       manifest: manifest.data,
       modules,
+      sourceMaps,
       disableBytecodeCache: data.disableBytecodeCache,
       limits,
       kv: new KvStore(limits.kvMaxBytes, limits.maxResponseBytes, data.kv),
