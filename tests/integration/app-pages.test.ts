@@ -98,12 +98,14 @@ beforeAll(async () => {
     await client.mutation("account.signUp", { username: name, password: `${name}-long-password` });
     expect(await client.signIn(name, `${name}-long-password`)).toBe(true);
   }
-  for (const id of ["rpc-lab", "poll"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
+  for (const id of ["rpc-lab", "poll", "leaderboard", "notes"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
   // The worker offers the apps capability after its first heartbeat.
   await waitFor(async () => (await deploy("rpc-lab", rpcLab)).status === 200, 60_000, 300);
-  expect((await deploy("poll", exampleProposal("poll"))).body).toMatchObject({ ok: true });
+  for (const [appId, example] of [["poll", "poll"], ["leaderboard", "leaderboard"], ["notes", "ccf-endpoints"]]) {
+    expect((await deploy(appId, exampleProposal(example))).body).toMatchObject({ ok: true });
+  }
   // Publication arrives over the bus once main ran.
-  const shown = async () => ((await staff.query<{ appId: string; pageId: string }[]>("appPages.shown", { placement: "page" })).data ?? []).length === 2;
+  const shown = async () => ((await staff.query<{ appId: string; pageId: string }[]>("appPages.shown", { placement: "page" })).data ?? []).length === 3;
   await waitFor(shown, 20_000);
 }, 120_000);
 
@@ -250,6 +252,50 @@ describe("events", () => {
     expect((await pollCall(guestSocket, "vote", [0])).error?.code).toBe("UNAUTHORIZED");
     const results = await new TestClient(server.url).fetch("/apps/poll/api/results");
     expect(await results.json()).toMatchObject({ question: "Best snack?", total: 1 });
+  });
+});
+
+describe("the other examples", () => {
+  it("leaderboard: staff award points in KV, every board sees the top ten, only the scorer hears about it", async () => {
+    const aliceSocket = await connect(alice);
+    const bobSocket = await connect(bob);
+    const staffSocket = await connect(staff);
+    for (const socket of [aliceSocket, bobSocket, staffSocket]) expect((await join(socket, "leaderboard", "board")).error).toBeUndefined();
+    const board = (socket: Socket, method: string, args: unknown[] = []) => ask<{ result: unknown }>(socket, "rpc:call", { appId: "leaderboard", pageId: "board", method, args });
+    expect((await board(aliceSocket, "hello")).data?.result).toBeNull();
+    expect((await board(aliceSocket, "award", ["alice", 5])).error?.code).toBe("FORBIDDEN");
+    expect((await board(staffSocket, "award", ["nobody", 5])).error).toMatchObject({ code: "APP_ERROR", message: expect.stringContaining("has not opened") });
+
+    const bobHeard: string[] = [];
+    bobSocket.on("rpc:event", (message: { event: string }) => bobHeard.push(message.event));
+    const scored = nextEvent(aliceSocket, "rpc:event", "scored");
+    const top = nextEvent(bobSocket, "rpc:event", "top");
+    expect((await board(staffSocket, "award", ["alice", 30])).data?.result).toMatchObject({ username: "alice", points: 30 });
+    expect(await scored).toMatchObject({ payload: { points: 30, total: 30, by: "pagestaff" } });
+    expect(await top).toMatchObject({ payload: [{ username: "alice", points: 30 }] });
+    expect(bobHeard).not.toContain("scored");
+    const endpoint = await new TestClient(server.url).fetch("/apps/leaderboard/api/top?limit=1");
+    expect(await endpoint.json()).toEqual([{ username: "alice", displayName: "alice", points: 30 }]);
+  });
+
+  it("ccf-endpoints: CCF-style handlers with policies, params, transactions and interpreter reuse", async () => {
+    const guest = new TestClient(server.url);
+    const post = (client: TestClient, body: string) => client.fetch("/apps/notes/api/notes", { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect((await post(guest, JSON.stringify({ text: "hi" }))).status).toBe(401);
+    expect((await post(alice, "not json")).status).toBe(400);
+    const created = await post(alice, JSON.stringify({ text: "first note" }));
+    expect(created.status).toBe(201);
+    expect(created.headers.get("location")).toBe("/notes/1");
+    expect(await created.json()).toEqual({ id: 1, text: "first note", author: "alice" });
+    expect(await (await guest.fetch("/apps/notes/api/notes/1")).json()).toMatchObject({ text: "first note" });
+    expect((await guest.fetch("/apps/notes/api/notes/9")).status).toBe(404);
+    expect((await alice.fetch("/apps/notes/api/notes/1", { method: "DELETE" })).status).toBe(403);
+    expect((await staff.fetch("/apps/notes/api/notes/1", { method: "DELETE" })).status).toBe(204);
+    expect(await (await guest.fetch("/apps/notes/api/notes")).json()).toEqual([]);
+    expect(await (await guest.fetch("/apps/notes/api/echo/a")).text()).toBe("a (1)");
+    expect(await (await guest.fetch("/apps/notes/api/echo/b")).text()).toBe("b (2)");
+    const openapi = (await (await guest.fetch("/apps/notes/api/openapi.json")).json()) as { paths: Record<string, Record<string, { summary?: string }>> };
+    expect(openapi.paths["/notes"]?.post?.summary).toBe("Adds a note (signed-in users)");
   });
 });
 
