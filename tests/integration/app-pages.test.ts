@@ -101,7 +101,7 @@ beforeAll(async () => {
   for (const id of ["rpc-lab", "poll", "leaderboard", "notes"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
   // The worker offers the apps capability after its first heartbeat.
   await waitFor(async () => (await deploy("rpc-lab", rpcLab)).status === 200, 60_000, 300);
-  for (const [appId, example] of [["poll", "poll"], ["leaderboard", "leaderboard"], ["notes", "ccf-endpoints"]]) {
+  for (const [appId, example] of [["poll", "poll"], ["leaderboard", "leaderboard"], ["notes", "ccf-endpoints"]] as const) {
     expect((await deploy(appId, exampleProposal(example))).body).toMatchObject({ ok: true });
   }
   // Publication arrives over the bus once main ran.
