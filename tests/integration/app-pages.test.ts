@@ -40,6 +40,7 @@ const rpcLab = {
                 canopy.rpc.register("slow", "guest", () => new Promise((resolve) => setTimeout(() => resolve("late"), 3000)));
                 canopy.rpc.register("notifyMe", "user", (context, text) => { canopy.rpc.emitToUser(context.caller.userId, "note", { text }); return true; });
                 canopy.rpc.register("shout", "guest", (context, text) => { canopy.rpc.emit("shout", { text }); return true; });
+                canopy.rpc.register("showHidden", "staff", async (context, show) => { if (show) await canopy.pages.publish("hidden"); else await canopy.pages.unpublish("hidden"); return show; });
                 canopy.rpc.on("connected", (event) => canopy.rpc.emit("opened", event));
                 canopy.rpc.on("disconnected", (event) => canopy.rpc.emit("closed", event));
                 canopy.pages.publish("main", { title: "The lab" });
@@ -123,6 +124,19 @@ describe("joining app pages", () => {
     expect((await ask(socket, "page:join", { appId: "RPC LAB!", pageId: 3 })).error?.code).toBe("BAD_REQUEST");
     // Nobody but editors sees the draft's preview.
     expect((await ask(socket, "page:join", { appId: "rpc-lab", pageId: "main", target: "preview" })).error?.code).toBe("NOT_FOUND");
+  });
+
+  it("follows canopy.pages.publish and unpublish", async () => {
+    const staffSocket = await connect(staff);
+    await join(staffSocket, "rpc-lab", "main");
+    expect((await call(staffSocket, "showHidden", [true])).data?.result).toBe(true);
+    const viewer = await connect(alice);
+    expect((await join(viewer, "rpc-lab", "hidden")).error).toBeUndefined();
+    expect((await new TestClient(server.url).fetch("/a/rpc-lab/hidden")).status).toBe(200);
+    expect((await call(staffSocket, "showHidden", [false])).data?.result).toBe(false);
+    const later = await connect(alice);
+    expect((await join(later, "rpc-lab", "hidden")).error?.code).toBe("NOT_FOUND");
+    expect((await new TestClient(server.url).fetch("/a/rpc-lab/hidden")).status).toBe(404);
   });
 
   it("refuses connections that do not come from a platform page (a sandboxed app page's origin is null)", async () => {
