@@ -20,8 +20,8 @@ async function signUpAndSignIn(request: APIRequestContext, username: string): Pr
   await signIn(request, username, password);
 }
 
-async function newUserPage(browser: Browser, username: string | null): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
+async function newUserPage(browser: Browser, username: string | null, viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await (await browser.newContext(viewport ? { viewport, isMobile: true, hasTouch: true } : {})).newPage();
   if (username === "e2e_staff") await signIn(page.request, "e2e_staff", "e2e-staff-password");
   else if (username) await signUpAndSignIn(page.request, username);
   return page;
@@ -104,7 +104,8 @@ test("a viewer votes in the poll page and a second browser sees the result chang
 
   // Two viewers open the page; one votes, the other sees the count change without reloading.
   const voterPage = await newUserPage(browser, voter);
-  const watcherPage = await newUserPage(browser, null);
+  // The second viewer watches on a phone.
+  const watcherPage = await newUserPage(browser, null, { width: 390, height: 844 });
   await voterPage.goto("/a/poll/vote");
   await watcherPage.goto("/a/poll/vote");
   const voterFrame = voterPage.frameLocator('iframe[title="Poll"]');
@@ -112,6 +113,8 @@ test("a viewer votes in the poll page and a second browser sees the result chang
   await expect(watcherFrame.getByRole("heading", { name: "Best snack?" })).toBeVisible();
   await expect(watcherFrame.getByText("Sign in to vote.")).toBeVisible();
   await expect(watcherFrame.locator('.count[data-option="1"]')).toHaveText("0 votes");
+  const overflows = () => watcherPage.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(await overflows()).toBe(false);
 
   await voterFrame.getByRole("button", { name: /Pears/ }).click();
   await expect(voterFrame.getByRole("button", { name: /Pears/ })).toHaveAttribute("aria-pressed", "true");
@@ -126,6 +129,7 @@ test("a viewer votes in the poll page and a second browser sees the result chang
   // The channel page has a Poll tab beside its chat.
   await watcherPage.goto(`/c/${owner}`);
   await watcherPage.getByRole("tab", { name: "Poll" }).click();
+  expect(await overflows()).toBe(false);
   await expect(watcherPage.getByRole("tabpanel", { name: "Poll" }).frameLocator('iframe[title="Poll"]').getByRole("heading", { name: "Best snack?" })).toBeVisible();
   await watcherPage.getByRole("tab", { name: "Chat" }).click();
   await expect(watcherPage.getByRole("textbox", { name: /^Message #/ })).toBeVisible();

@@ -59,6 +59,9 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
   const router = useRouter();
   const frameRef = useRef<HTMLIFrameElement>(null);
   const socketRef = useRef<Socket | null>(null);
+  /** Whether the socket has joined the page; calls made before that wait for it. */
+  const joinedRef = useRef(false);
+  const joinWaiters = useRef(new Set<() => void>());
   const mounted = useHydrated();
   const [height, setHeight] = useState(minHeight);
   const [title, setTitle] = useState(initialTitle);
@@ -100,6 +103,9 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
     const join = async () => {
       const reply = (await socket.timeout(10_000).emitWithAck("page:join", { appId, pageId, target }).catch(() => null)) as Ack<unknown> | null;
       if (reply && "data" in reply) {
+        joinedRef.current = true;
+        for (const wake of joinWaiters.current) wake();
+        joinWaiters.current.clear();
         setStatus("connected");
         setProblem(null);
         toFrame({ type: "connection", connected: true });
@@ -110,6 +116,7 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
     };
     socket.on("connect", () => void join());
     socket.on("disconnect", () => {
+      joinedRef.current = false;
       setStatus("disconnected");
       toFrame({ type: "connection", connected: false });
     });
@@ -124,6 +131,7 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
     return () => {
       socket.disconnect();
       socketRef.current = null;
+      joinedRef.current = false;
     };
   }, [appId, pageId, target, toFrame]);
 
@@ -171,7 +179,7 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
       switch (message.type) {
         case "hello":
           toFrame({ type: "context", context: context() });
-          if (socketRef.current?.connected) toFrame({ type: "connection", connected: true });
+          if (joinedRef.current) toFrame({ type: "connection", connected: true });
           return;
         case "resize":
           if (typeof message.height === "number" && Number.isFinite(message.height)) setHeight(Math.min(maxHeight, Math.max(minHeight, Math.ceil(message.height))));
@@ -198,14 +206,24 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
           return;
         }
         case "rpc": {
-          const socket = socketRef.current;
-          if (!socket?.connected) return reply(message.id, { error: { code: "UNAVAILABLE", message: "Not connected to the app" } });
           const timeoutMs = typeof message.timeoutMs === "number" ? message.timeoutMs : 10_000;
-          socket
-            .timeout(timeoutMs + 500)
-            .emitWithAck("rpc:call", { ...pageRef, method: message.method, args: message.args, timeoutMs })
-            .then((response: Ack<{ result: unknown }>) => reply(message.id, "data" in response ? { result: response.data.result } : { error: response.error }))
-            .catch(() => reply(message.id, { error: { code: "TIMEOUT", message: `${String(message.method)} got no answer within ${timeoutMs} ms` } }));
+          const send = () =>
+            socketRef.current
+              ?.timeout(timeoutMs + 500)
+              .emitWithAck("rpc:call", { ...pageRef, method: message.method, args: message.args, timeoutMs })
+              .then((response: Ack<{ result: unknown }>) => reply(message.id, "data" in response ? { result: response.data.result } : { error: response.error }))
+              .catch(() => reply(message.id, { error: { code: "TIMEOUT", message: `${String(message.method)} got no answer within ${timeoutMs} ms` } }));
+          if (joinedRef.current) return void send();
+          // Not joined yet (the page is quicker than the socket, or a reconnect is under way): wait, within the call's time.
+          const timer = setTimeout(() => {
+            joinWaiters.current.delete(wake);
+            reply(message.id, { error: { code: "UNAVAILABLE", message: "Not connected to the app" } });
+          }, timeoutMs);
+          const wake = () => {
+            clearTimeout(timer);
+            void send();
+          };
+          joinWaiters.current.add(wake);
           return;
         }
       }
