@@ -26,6 +26,21 @@ export type ShownPage = {
   placements: PagePlacement[];
 };
 
+/** Deployments never change: their manifests are kept (a bounded few), so the pages shown on every
+ * request do not load whole bundles. */
+const deployedManifests = new Map<string, AppManifest | null>();
+const maxCachedManifests = 500;
+
+async function deployedManifest(prisma: PrismaClient, deploymentId: string | null): Promise<AppManifest | null> {
+  if (!deploymentId) return null;
+  if (deployedManifests.has(deploymentId)) return deployedManifests.get(deploymentId)!;
+  const deployment = await prisma.appDeployment.findUnique({ where: { id: deploymentId }, select: { bundle: true } });
+  const manifest = manifestOf(deployment?.bundle);
+  if (deployedManifests.size >= maxCachedManifests) deployedManifests.delete(deployedManifests.keys().next().value!);
+  deployedManifests.set(deploymentId, manifest);
+  return manifest;
+}
+
 function manifestOf(bundle: unknown): AppManifest | null {
   const metadata = (bundle as { metadata?: unknown } | null)?.metadata;
   const parsed = appManifestSchema.safeParse(metadata);
@@ -57,13 +72,13 @@ export async function recordPagePublication(options: { prisma: PrismaClient; app
 export async function listShownPages(options: { prisma: PrismaClient; placement: PagePlacement }): Promise<ShownPage[]> {
   const states = await options.prisma.appPageState.findMany({
     where: { published: true, app: { runState: "RUNNING", activeDeploymentId: { not: null } }, ...(options.placement === "page" ? {} : { allowedPlacements: { has: options.placement } }) },
-    select: { pageId: true, title: true, allowedPlacements: true, app: { select: { id: true, name: true, activeDeployment: { select: { bundle: true } } } } },
+    select: { pageId: true, title: true, allowedPlacements: true, app: { select: { id: true, name: true, activeDeploymentId: true } } },
     orderBy: [{ appId: "asc" }, { pageId: "asc" }],
     take: 200,
   });
   const pages: ShownPage[] = [];
   for (const state of states) {
-    const manifest = manifestOf(state.app.activeDeployment?.bundle);
+    const manifest = await deployedManifest(options.prisma, state.app.activeDeploymentId);
     const page = manifest && shownPage(state.app, manifest, state);
     if (page?.placements.includes(options.placement)) pages.push(page);
   }
@@ -78,7 +93,7 @@ export async function loadShownPage(options: { prisma: PrismaClient; caller: Cal
   const missing = new AppError("NOT_FOUND", `No page ${options.appId}/${options.pageId}`);
   const app = await options.prisma.app.findUnique({
     where: { id: options.appId },
-    select: { id: true, name: true, ownerId: true, runState: true, activeDeployment: { select: { bundle: true } }, pageStates: { where: { pageId: options.pageId } } },
+    select: { id: true, name: true, ownerId: true, runState: true, activeDeploymentId: true, pageStates: { where: { pageId: options.pageId } } },
   });
   if (!app) throw missing;
   if (options.target === "preview") {
@@ -95,7 +110,7 @@ export async function loadShownPage(options: { prisma: PrismaClient; caller: Cal
     return page;
   }
   const state = app.pageStates[0];
-  const manifest = manifestOf(app.activeDeployment?.bundle);
+  const manifest = await deployedManifest(options.prisma, app.activeDeploymentId);
   if (!state?.published || app.runState !== "RUNNING" || !manifest) throw missing;
   const page = shownPage(app, manifest, state);
   if (!page) throw missing;
@@ -107,12 +122,13 @@ export async function listPagePlacements(options: { prisma: PrismaClient; caller
   if (!options.caller || !hasRole(options.caller.role, "STAFF")) throw new AppError("FORBIDDEN", "Only staff manage app placements");
   const apps = await options.prisma.app.findMany({
     where: { activeDeploymentId: { not: null } },
-    select: { id: true, name: true, runState: true, activeDeployment: { select: { bundle: true } }, pageStates: true },
+    select: { id: true, name: true, runState: true, activeDeploymentId: true, pageStates: true },
     orderBy: { id: "asc" },
     take: 500,
   });
-  return apps.flatMap((app) => {
-    const manifest = manifestOf(app.activeDeployment?.bundle);
+  const manifests = await Promise.all(apps.map((app) => deployedManifest(options.prisma, app.activeDeploymentId)));
+  return apps.flatMap((app, index) => {
+    const manifest = manifests[index];
     if (!manifest) return [];
     return Object.entries(manifest.pages).map(([pageId, page]) => {
       const state = app.pageStates.find((candidate) => candidate.pageId === pageId);
@@ -133,8 +149,8 @@ export async function listPagePlacements(options: { prisma: PrismaClient; caller
 /** Staff: where one page may show. Only placements its manifest asks for can be allowed. */
 export async function setPagePlacements(options: { prisma: PrismaClient; caller: Caller | null; appId: string; pageId: string; allowed: StaffPlacement[] }) {
   if (!options.caller || !hasRole(options.caller.role, "STAFF")) throw new AppError("FORBIDDEN", "Only staff manage app placements");
-  const app = await options.prisma.app.findUnique({ where: { id: options.appId }, select: { activeDeployment: { select: { bundle: true } } } });
-  const declared = manifestOf(app?.activeDeployment?.bundle)?.pages[options.pageId];
+  const app = await options.prisma.app.findUnique({ where: { id: options.appId }, select: { activeDeploymentId: true } });
+  const declared = (await deployedManifest(options.prisma, app?.activeDeploymentId ?? null))?.pages[options.pageId];
   if (!declared) throw new AppError("NOT_FOUND", `No page ${options.appId}/${options.pageId} in the active deployment`);
   const notRequested = options.allowed.filter((placement) => !declared.placements.includes(placement));
   if (notRequested.length) throw new AppError("BAD_REQUEST", `app.json does not ask for ${notRequested.join(", ")} on page ${options.pageId}`);
