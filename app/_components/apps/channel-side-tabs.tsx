@@ -5,7 +5,7 @@
 // scroll position survive); an app's frame is created the first time its tab is opened.
 import { useId, useState, type ReactNode } from "react";
 import { AppFrame, type AppFrameUser } from "./app-frame";
-import type { CardPage } from "./chat-card";
+import type { CardPage } from "./card-link";
 import styles from "./channel-side-tabs.module.css";
 
 export function ChannelSideTabs({ chat, pages, user, channel }: { chat: ReactNode; pages: CardPage[]; user: AppFrameUser; channel: string }) {
