@@ -91,6 +91,8 @@ export const envSchema = z.object({
         .map((host) => host.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /** Apps: approvals from staff other than the author that accept a deployment proposal (as many rejections reject it). */
+  REVIEW_APPROVALS: z.coerce.number().int().min(1).max(20).default(1),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

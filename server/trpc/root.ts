@@ -1,6 +1,7 @@
 import { accountRouter } from "./routers/account";
 import { chatRouter } from "./routers/chat";
 import { renderRouter } from "./routers/render";
+import { reviewRouter } from "./routers/review";
 import { streamsRouter } from "./routers/streams";
 import { statusRouter } from "./routers/status";
 import { tokensRouter } from "./routers/tokens";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   chat: chatRouter,
   streams: streamsRouter,
   render: renderRouter,
+  review: reviewRouter,
 });
 
 export type AppRouter = typeof appRouter;
