@@ -1,5 +1,6 @@
 // Staff operations on running apps, audited: start, stop, restart, and the overview of every
 // app's state and resource use from the runtime.
+import { listDeployments } from "../apps/create-deployment";
 import { AppError } from "../errors";
 import { recordAudit } from "./audit-log";
 import type { Actor, ReviewDeps } from "./review-deps";
@@ -50,13 +51,8 @@ export async function listAppOperations(options: { deps: ReviewDeps }) {
   );
 }
 
-export async function listDeployments(options: { deps: ReviewDeps; appId: string }) {
+export async function listAppDeploymentsForStaff(options: { deps: ReviewDeps; appId: string }) {
   const app = await options.deps.prisma.app.findUnique({ where: { id: options.appId }, select: { id: true, activeDeploymentId: true } });
   if (!app) throw new AppError("NOT_FOUND", "No such app");
-  const deployments = await options.deps.prisma.appDeployment.findMany({
-    where: { appId: app.id },
-    orderBy: { number: "desc" },
-    select: { id: true, number: true, contentHash: true, source: true, createdAt: true, createdById: true },
-  });
-  return { activeDeploymentId: app.activeDeploymentId, deployments };
+  return { activeDeploymentId: app.activeDeploymentId, deployments: await listDeployments({ prisma: options.deps.prisma, appId: app.id }) };
 }

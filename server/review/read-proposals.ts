@@ -1,7 +1,8 @@
 // What the dashboard and the developer's pages read: proposal lists, one proposal with its diff
 // against the deployed version, checks, README, votes and comments, and the CCF export.
 import type { ProposalState } from "../db/generated/client";
-import { bundleHash, filesToBundle, type StoredBundle } from "../apps/bundle";
+import { bundleHash, type StoredBundle } from "../apps/bundle";
+import { readDraftBundle } from "../apps/read-app-files";
 import { AppError } from "../errors";
 import { recordAudit } from "./audit-log";
 import { diffBundles } from "./bundle-diff";
@@ -110,8 +111,7 @@ export async function exportProposalCcf(options: { deps: ReviewDeps; actor: Acto
 export async function previewProposal(options: { deps: ReviewDeps; actor: Actor; proposalId: string }) {
   const { deps, actor } = options;
   const proposal = await readableProposal(deps, actor, options.proposalId);
-  const files = await deps.prisma.appFile.findMany({ where: { appId: proposal.appId } });
-  const draftHash = files.length ? bundleHash(filesToBundle(files.map((file) => ({ path: file.path, content: Buffer.from(file.content) })))) : null;
+  const draftHash = bundleHash(await readDraftBundle({ prisma: deps.prisma, appId: proposal.appId }));
   if (draftHash !== proposal.contentHash) {
     throw new AppError("CONFLICT", "The app's draft has changed since this proposal; the preview can only run the proposed snapshot while the draft matches it");
   }

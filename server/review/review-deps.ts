@@ -25,6 +25,6 @@ export type ReviewDeps = {
   approvalsRequired: number;
 };
 
-export type Actor = Pick<Caller, "userId" | "username" | "role">;
+export type Actor = Caller;
 
 export const isStaff = (actor: Actor) => actor.role === "STAFF";

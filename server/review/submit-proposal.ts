@@ -2,23 +2,18 @@
 // proposal made elsewhere (the CLI). Older open proposals for the same app are Dropped, as a new
 // push supersedes a pull request's earlier head.
 import type { Prisma } from "../db/generated/client";
-import { bundleHash, filesToBundle, validateBundle, type StoredBundle } from "../apps/bundle";
+import { loadEditableApp } from "../apps/app-access";
+import { bundleHash, validateBundle, type StoredBundle } from "../apps/bundle";
+import { readDraftBundle } from "../apps/read-app-files";
 import { parseCcfProposal } from "../apps/ccf-proposal";
 import { AppError } from "../errors";
 import { recordAudit } from "./audit-log";
 import { dropSupersededProposals } from "./drop-proposals";
 import { notifyUsers, staffUserIds } from "./notifications";
 import { permissionsOf } from "./proposal-checks";
-import { isStaff, type Actor, type ReviewDeps } from "./review-deps";
+import type { Actor, ReviewDeps } from "./review-deps";
 
 export type ProposalSource = { kind: "draft" } | { kind: "ccf"; proposal: unknown };
-
-/** The app, when the actor owns it or is staff; anyone else reads it as not found. */
-export async function appForProposer(options: { deps: Pick<ReviewDeps, "prisma">; actor: Actor; appId: string }) {
-  const app = await options.deps.prisma.app.findUnique({ where: { id: options.appId } });
-  if (!app || (app.ownerId !== options.actor.userId && !isStaff(options.actor))) throw new AppError("NOT_FOUND", "No such app");
-  return app;
-}
 
 export async function submitProposal(options: {
   deps: ReviewDeps;
@@ -30,14 +25,12 @@ export async function submitProposal(options: {
 }) {
   const { deps, actor } = options;
   const { prisma } = deps;
-  const app = await appForProposer({ deps, actor, appId: options.appId });
+  const app = await loadEditableApp({ prisma, caller: actor, appId: options.appId });
 
   let bundle: StoredBundle;
   let disableBytecodeCache = false;
   if (options.source.kind === "draft") {
-    const files = await prisma.appFile.findMany({ where: { appId: app.id } });
-    if (!files.length) throw new AppError("BAD_REQUEST", "The draft has no files");
-    bundle = filesToBundle(files.map((file) => ({ path: file.path, content: Buffer.from(file.content) })));
+    bundle = await readDraftBundle({ prisma, appId: app.id });
   } else {
     const parsed = parseCcfProposal(options.source.proposal);
     bundle = parsed.bundle;

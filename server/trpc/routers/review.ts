@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { appIdSchema } from "../../apps/manifest";
 import { auditFilterSchema, listAuditLog } from "../../review/audit-log";
-import { listAppOperations, listDeployments, operateApp } from "../../review/app-operations";
+import { listAppDeploymentsForStaff, listAppOperations, operateApp } from "../../review/app-operations";
 import { commentOnProposal } from "../../review/comment-on-proposal";
 import { listNotifications, markNotificationsRead } from "../../review/notifications";
 import { exportProposalCcf, getProposal, listProposals, previewProposal } from "../../review/read-proposals";
@@ -57,7 +57,7 @@ export const reviewRouter = createTRPCRouter({
     .input(z.object({ appId: appIdSchema, operation: z.enum(["start", "stop", "restart"]), reason: z.string().max(2000).optional() }))
     .mutation(({ ctx, input }) => operateApp({ deps: reviewDeps(), actor: ctx.caller, ...input })),
   apps: staffProcedure.query(() => listAppOperations({ deps: reviewDeps() })),
-  deployments: staffProcedure.input(z.object({ appId: appIdSchema })).query(({ input }) => listDeployments({ deps: reviewDeps(), appId: input.appId })),
+  deployments: staffProcedure.input(z.object({ appId: appIdSchema })).query(({ input }) => listAppDeploymentsForStaff({ deps: reviewDeps(), appId: input.appId })),
   audit: staffProcedure.input(auditFilterSchema).query(({ ctx, input }) => listAuditLog({ prisma: ctx.prisma, filter: input })),
 
   notifications: protectedProcedure
