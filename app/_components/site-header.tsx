@@ -13,6 +13,7 @@ export async function SiteHeader() {
     ...(user ? [{ href: "/dashboard", label: "Dashboard" }] : []),
     ...(user ? [{ href: `/chat/${user.username}`, label: "Chat" }] : []),
     { href: "/dev", label: "Dev" },
+    ...(user ? [{ href: "/account/notifications", label: "Notifications" }] : []),
     ...(user?.role === "STAFF" ? [{ href: "/staff", label: "Staff" }] : []),
   ];
   const showDisplayName = user ? user.displayName.trim().toLowerCase() !== user.username.toLowerCase() : false;
