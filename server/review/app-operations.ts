@@ -1,6 +1,7 @@
 // Staff operations on running apps, audited: start, stop, restart, and the overview of every
 // app's state and resource use from the runtime.
 import { listDeployments } from "../apps/create-deployment";
+import type { AppRuntimeStatus } from "../apps/runtime-contract";
 import { AppError } from "../errors";
 import { recordAudit } from "./audit-log";
 import type { Actor, ReviewDeps } from "./review-deps";
@@ -40,10 +41,10 @@ export async function listAppOperations(options: { deps: ReviewDeps }) {
   return Promise.all(
     apps.map(async (app) => ({
       ...app,
-      status: await options.deps.runtime.status({ appId: app.id, target: "live" }).catch((error: unknown) => ({
+      status: await options.deps.runtime.status({ appId: app.id, target: "live" }).catch((error: unknown): AppRuntimeStatus => ({
         appId: app.id,
-        target: "live" as const,
-        state: "failed" as const,
+        target: "live",
+        state: "failed",
         reason: `status unavailable: ${error instanceof Error ? error.message : String(error)}`,
         violations: 0,
       })),
