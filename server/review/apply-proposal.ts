@@ -24,6 +24,7 @@ export async function acceptAndApplyProposal(options: { deps: ReviewDeps; actor:
   const watchers = [...new Set([proposal.authorId, ...(await staffUserIds(prisma))])];
   const report = (step: DeployStep, state: "ACCEPTED" | "FAILED") => deps.notifier.progress(watchers, { proposalId: proposal.id, appId: proposal.appId, step, state });
   let lastStep: DeployStep = "validating";
+  let stored: Promise<unknown> = Promise.resolve();
   report(lastStep, "ACCEPTED");
 
   const result = await deps
@@ -36,12 +37,13 @@ export async function acceptAndApplyProposal(options: { deps: ReviewDeps; actor:
       onProgress: (step) => {
         lastStep = step;
         report(step, "ACCEPTED");
-        // Progress is also stored so a page opened mid-deploy shows where it is.
-        void prisma.proposal.updateMany({ where: { id: proposal.id, state: "ACCEPTED" }, data: { deployStep: step } }).catch(() => {});
+        // Stored too, so a page opened mid-deploy shows where it is; queued so writes keep their order.
+        stored = stored.then(() => prisma.proposal.updateMany({ where: { id: proposal.id, state: "ACCEPTED" }, data: { deployStep: step } })).catch(() => undefined);
       },
     })
     .catch((error: unknown): DeployResult => ({ ok: false, step: lastStep, reason: error instanceof Error ? error.message : String(error) }));
 
+  await stored;
   if (result.ok) {
     await prisma.proposal.update({ where: { id: proposal.id }, data: { deployStep: "switched", deploymentId: result.deploymentId } });
     report("switched", "ACCEPTED");
