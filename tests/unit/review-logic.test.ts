@@ -74,8 +74,9 @@ describe("constitution", () => {
   });
 
   it("needs one approval by default; REVIEW_APPROVALS configures it and refuses nonsense", () => {
-    expect(parseEnv({}).REVIEW_APPROVALS).toBe(1);
-    expect(parseEnv({ REVIEW_APPROVALS: "3" }).REVIEW_APPROVALS).toBe(3);
-    expect(() => parseEnv({ REVIEW_APPROVALS: "0" })).toThrow(/REVIEW_APPROVALS/);
+    const env = (values: Record<string, string>) => parseEnv(values as NodeJS.ProcessEnv);
+    expect(env({}).REVIEW_APPROVALS).toBe(1);
+    expect(env({ REVIEW_APPROVALS: "3" }).REVIEW_APPROVALS).toBe(3);
+    expect(() => env({ REVIEW_APPROVALS: "0" })).toThrow(/REVIEW_APPROVALS/);
   });
 });
