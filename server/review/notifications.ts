@@ -2,7 +2,7 @@
 import type { Server as SocketServer } from "socket.io";
 import type { PrismaClient } from "../db/generated/client";
 import { AppError } from "../errors";
-import { appsUserRoom, type AppNotificationEvent, type AppsServerToClientEvents, type ProposalProgressEvent } from "../apps/events";
+import { userRoom, type AppNotificationEvent, type AppsServerToClientEvents, type ProposalProgressEvent } from "../apps/events";
 
 export type ReviewNotifier = {
   notification(userId: string, event: AppNotificationEvent): void;
@@ -12,9 +12,9 @@ export type ReviewNotifier = {
 export function createSocketReviewNotifier(io: SocketServer): ReviewNotifier {
   const apps = () => io.of("/apps") as unknown as { to(room: string | string[]): { emit<E extends keyof AppsServerToClientEvents>(event: E, ...args: Parameters<AppsServerToClientEvents[E]>): void } };
   return {
-    notification: (userId, event) => apps().to(appsUserRoom(userId)).emit("notification", event),
+    notification: (userId, event) => apps().to(userRoom(userId)).emit("notification", event),
     progress: (userIds, event) => {
-      if (userIds.length) apps().to(userIds.map(appsUserRoom)).emit("proposal:progress", event);
+      if (userIds.length) apps().to(userIds.map(userRoom)).emit("proposal:progress", event);
     },
   };
 }
