@@ -3,6 +3,7 @@
 import type { ProposalState } from "../db/generated/client";
 import { bundleHash, type StoredBundle } from "../apps/bundle";
 import { readDraftBundle } from "../apps/read-app-files";
+import { appManifestSchema } from "../apps/manifest";
 import { AppError } from "../errors";
 import { recordAudit } from "./audit-log";
 import { diffBundles } from "./bundle-diff";
@@ -61,6 +62,11 @@ async function readableProposal(deps: ReviewDeps, actor: Actor, proposalId: stri
   return proposal;
 }
 
+function pagesOf(bundle: StoredBundle): { id: string; file: string; title: string }[] {
+  const manifest = appManifestSchema.safeParse(bundle.metadata);
+  return manifest.success ? Object.entries(manifest.data.pages).map(([id, page]) => ({ id, file: page.file, title: page.title })) : [];
+}
+
 function readmeOf(bundle: StoredBundle): string | null {
   const readme = bundle.files.find((file) => /^readme(\.md|\.txt)?$/i.test(file.path));
   return readme ? Buffer.from(readme.base64, "base64").toString("utf8") : null;
@@ -87,6 +93,7 @@ export async function getProposal(options: { deps: ReviewDeps; actor: Actor; pro
     checks: runProposalChecks({ bundle, deployed }),
     diff: diffBundles({ proposed: bundle, deployed }),
     readme: readmeOf(bundle),
+    pages: pagesOf(bundle),
   };
 }
 

@@ -112,6 +112,13 @@ describe("proposals", () => {
     expect(detail.permissionChanges.added).toEqual(["kv"]);
     expect(detail.diff.map((file) => `${file.status} ${file.path}`)).toContain("added src/hello.js");
     expect(detail.readme).toContain("Says hello (v1)");
+    // The private preview runs the proposed snapshot for the author and staff only.
+    const preview = await staffA.mutation<{ ok: boolean }>("review.preview", { proposalId: first.id });
+    expect(preview.data?.ok).toBe(true);
+    const previewed = await staffA.fetch("/apps/greeter/preview/api/hello");
+    expect(((await previewed.json()) as { greeting: string }).greeting).toBe("hello v1");
+    expect((await fetch(`${server.url}/apps/greeter/preview/api/hello`)).status).toBe(401);
+    expect(await hello("greeter")).toBeUndefined();
     // Developers see only their own.
     expect((await otherDeveloper.query("review.get", { proposalId: first.id })).status).toBe(404);
     expect((await otherDeveloper.query<{ id: string }[]>("review.list", {})).data?.map((item) => item.id)).not.toContain(first.id);
@@ -237,6 +244,8 @@ describe("proposals", () => {
   it("a failing deploy marks the proposal Failed with the reason and keeps the previous version running", async () => {
     await writeDraft(developer, "greeter", appFiles("broken", { module: "export function hello( { return 1; }\n" }));
     const broken = await submitDraft(developer, "greeter", "Broken");
+    // The draft no longer is the first proposal's snapshot, so that one cannot be previewed.
+    expect((await staffA.mutation("review.preview", { proposalId: first.id })).status).toBe(409);
     await staffA.mutation("review.vote", { proposalId: broken.id, approve: true });
     const result = await staffB.mutation<Proposal>("review.vote", { proposalId: broken.id, approve: true });
     expect(result.data?.state).toBe("FAILED");

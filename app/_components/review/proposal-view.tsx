@@ -27,6 +27,7 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
   const [liveStep, setLiveStep] = useState<{ step: string; state: string } | null>(null);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  const [previewing, setPreviewing] = useState(false);
   const [comment, setComment] = useState("");
   const [showUnchanged, setShowUnchanged] = useState(false);
   const refresh = () => queryClient.invalidateQueries(trpc.review.get.queryFilter(input));
@@ -100,9 +101,23 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
         </p>
       ) : null}
       {notice ? (
-        <p className="alert alert-info" role="status">
-          {notice}
-        </p>
+        <div className="alert alert-info" role="status">
+          <p>{notice}</p>
+          {previewing ? (
+            <ul>
+              {proposal.pages.map((page) => (
+                <li key={page.id}>
+                  <a href={`/apps/${proposal.appId}/preview/files/${page.file}`} target="_blank" rel="noreferrer">
+                    {page.title}
+                  </a>
+                </li>
+              ))}
+              <li>
+                API: <code>{`/apps/${proposal.appId}/preview/api/…`}</code>
+              </li>
+            </ul>
+          ) : null}
+        </div>
       ) : null}
 
       {proposal.state === "ACCEPTED" || proposal.state === "FAILED" || vote.isPending || liveStep ? (
@@ -149,7 +164,10 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
             disabled={preview.isPending}
             onClick={() =>
               preview.mutate(input, {
-                onSuccess: (result) => setNotice(result.ok ? `Private preview of ${proposal.appId} started` : `Preview failed at ${result.step}: ${result.reason}`),
+                onSuccess: (result) => {
+                  setPreviewing(result.ok);
+                  setNotice(result.ok ? `Private preview of ${proposal.appId} is running (only its owner and staff can open it).` : `Preview failed at ${result.step}: ${result.reason}`);
+                },
               })
             }
           >
