@@ -65,9 +65,12 @@ async function approve(page: Page, title: string) {
   await expect(page.getByTestId("deploy-progress").locator('[data-state="done"]')).toHaveCount(5);
 }
 
+/** The viewer keeps the app's page open and reloads it, as someone told "it's live" would. */
 async function expectPage(viewer: Page, version: string) {
+  const url = `/apps/${appId}/files/pages/index.html`;
   await expect(async () => {
-    await viewer.goto(`/apps/${appId}/files/pages/index.html`);
+    if (viewer.url().endsWith(url)) await viewer.reload();
+    else await viewer.goto(url);
     await expect(viewer.getByRole("heading", { name: `Greeter ${version}` })).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 20_000 });
 }
@@ -109,6 +112,17 @@ test("a developer proposes, staff approve in another browser, the page goes live
 
   await staff.page.goto(`/staff/audit?app=${appId}&action=app.rolled-back`);
   await expect(staff.page.getByTestId("audit-table")).toContainText("e2e_staff");
+
+  // The review pages fit a phone: nothing wider than the screen but the diff's own scroller.
+  await staff.page.setViewportSize({ width: 390, height: 844 });
+  for (const path of ["/staff/proposals?state=ALL", "/staff/apps", `/staff/audit?app=${appId}`]) {
+    await staff.page.goto(path);
+    expect(await staff.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), path).toBe(true);
+  }
+  await staff.page.goto("/staff/proposals?state=ACCEPTED");
+  await staff.page.getByRole("link", { name: "Greeter v2" }).click();
+  await expect(staff.page.getByRole("region", { name: "Diff of src/hello.js" })).toBeVisible();
+  expect(await staff.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
 
   await Promise.all([developer.context.close(), staff.context.close(), viewerContext.close()]);
 });

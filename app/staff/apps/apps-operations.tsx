@@ -55,12 +55,16 @@ export function AppsOperations({ initial }: { initial: AppRow[] }) {
               {(apps.data ?? initial).map((app) => (
                 <tr key={app.id} data-app={app.id}>
                   <td data-label="App">
-                    <strong>{app.name}</strong> <code>{app.id}</code>
-                    <div className="small muted">by {app.owner.username}</div>
+                    <div>
+                      <strong>{app.name}</strong> <code>{app.id}</code>
+                      <div className="small muted">by {app.owner.username}</div>
+                    </div>
                   </td>
                   <td data-label="State" data-testid="app-state">
-                    {app.status.state}
-                    {app.status.reason ? <div className="small muted">{app.status.reason}</div> : null}
+                    <div>
+                      {app.status.state}
+                      {app.status.reason ? <div className="small muted">{app.status.reason}</div> : null}
+                    </div>
                   </td>
                   <td data-label="Deployment">{app.activeDeployment ? `#${app.activeDeployment.number} of ${app._count.deployments}` : "none"}</td>
                   <td data-label="Memory">{formatBytes(app.status.memoryBytes)}</td>

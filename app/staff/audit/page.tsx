@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { auditActions, auditFilterSchema } from "@/server/review/audit-log";
 import { LocalTime } from "../../_components/local-time";
+import styles from "../../_components/review/review.module.css";
 import { requireUser } from "../../_lib/current-user";
 import { serverCaller } from "../../_lib/server-caller";
 import { StaffOnly } from "../staff-only";
@@ -87,11 +88,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   </td>
                   <td data-label="App">{entry.appId ?? ""}</td>
                   <td data-label="Proposal / deployment">
-                    {entry.proposalId ? <Link href={`/staff/proposals/${entry.proposalId}`}>proposal</Link> : null} {entry.deploymentId ? <code className="small">{entry.deploymentId.slice(0, 10)}</code> : null}
+                    <div className={styles.wrap}>
+                      {entry.proposalId ? <Link href={`/staff/proposals/${entry.proposalId}`}>proposal</Link> : null} {entry.deploymentId ? <code className="small">{entry.deploymentId.slice(0, 10)}</code> : null}
+                    </div>
                   </td>
                   <td data-label="Bundle">{entry.bundleHash ? <code title={entry.bundleHash}>{entry.bundleHash.slice(0, 12)}</code> : ""}</td>
                   <td data-label="Details">
-                    <code className="small">{JSON.stringify(entry.details)}</code>
+                    <code className={`small ${styles.wrap}`}>{JSON.stringify(entry.details)}</code>
                   </td>
                 </tr>
               ))}

@@ -65,9 +65,12 @@ export default async function ProposalsPage({ searchParams }: { searchParams: Pr
                   <tr key={proposal.id}>
                     <td data-label="#">{proposal.number}</td>
                     <td data-label="Proposal">
-                      <Link href={`/staff/proposals/${proposal.id}`}>{proposal.title}</Link>
-                      {proposal.kind === "ROLLBACK" ? <span className="muted"> (rollback)</span> : null}
-                      {proposal.permissions.length ? <div className="small muted">permissions: {proposal.permissions.join(", ")}</div> : null}
+                      {/* One child: stacked table cells lay their children out in a row. */}
+                      <div>
+                        <Link href={`/staff/proposals/${proposal.id}`}>{proposal.title}</Link>
+                        {proposal.kind === "ROLLBACK" ? <span className="muted"> (rollback)</span> : null}
+                        {proposal.permissions.length ? <div className="small muted">permissions: {proposal.permissions.join(", ")}</div> : null}
+                      </div>
                     </td>
                     <td data-label="App">
                       <code>{proposal.appId}</code>
