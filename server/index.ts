@@ -54,9 +54,10 @@ async function main(): Promise<void> {
   const nextApp = next({ dev, dir: projectRoot, hostname: "localhost", port: config.PORT || 3000 });
   const handle = nextApp.getRequestHandler();
 
-  let handleAppRequest: ReturnType<typeof createAppHttpHandler> | undefined;
+  // App endpoints need the runtime, which needs Socket.IO, which needs this server: set below.
+  const appHttp: { handle?: ReturnType<typeof createAppHttpHandler> } = {};
   const httpServer = http.createServer((request, response) => {
-    if (handleAppRequest?.(request, response)) return;
+    if (appHttp.handle?.(request, response)) return;
     if (!guardApiRequest(request, response, config.MAX_BODY_BYTES)) return;
     handle(request, response).catch((error: unknown) => {
       log.error("request failed", { url: request.url, error: String(error) });
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
   registerIngestHandlers(internal.bus, { prisma: db.prisma, presence, logger: log.child("streams") });
   const apps = createAppRuntime({ prisma: db.prisma, bus: internal.bus, registry, io, env: config, logger: log.child("apps"), chat: chat.broadcaster });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
-  handleAppRequest = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
+  appHttp.handle = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
   publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render, apps });
 
   await nextApp.prepare();

@@ -103,8 +103,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
     const { modules, issues } = transpileModules(data.bundle.modules);
     if (issues.length) throw new BusError("BAD_REQUEST", issues.map((issue) => `${issue.file}${issue.line ? `:${issue.line}` : ""}: ${issue.message}`).join("; "));
     progress("starting");
-    let instance!: AppInstance;
-    instance = new AppInstance({
+    const instance: AppInstance = new AppInstance({
       appId: data.appId,
       target: data.target,
       deploymentId: data.deploymentId,
@@ -112,7 +111,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
       modules,
       disableBytecodeCache: data.disableBytecodeCache,
       limits,
-      kv: new KvStore(limits.kvMaxBytes, data.kv),
+      kv: new KvStore(limits.kvMaxBytes, limits.maxResponseBytes, data.kv),
       platform: platformFor(data.appId, data.target),
       log: (entry) => bufferLog(key, entry),
       commitKv: async (writes) => {
