@@ -279,10 +279,11 @@ describe("operations", () => {
   });
 
   it("staff stop and start apps and see their resource use; each action is audited", async () => {
-    expect((await developer.mutation("review.operate", { appId: "greeter", operation: "stop" })).status).toBe(403);
-    const stopped = await staffA.mutation<{ state: string }>("review.operate", { appId: "greeter", operation: "stop", reason: "maintenance" });
+    expect((await developer.mutation("appRuntime.stop", { appId: "greeter" })).status).toBe(403);
+    const stopped = await staffA.mutation<{ state: string }>("appRuntime.stop", { appId: "greeter", reason: "maintenance" });
     expect(stopped.data?.state).toBe("stopped");
-    const started = await staffA.mutation<{ state: string }>("review.operate", { appId: "greeter", operation: "start" });
+    expect((await fetch(`${server.url}/apps/greeter/api/hello`)).ok).toBe(false);
+    const started = await staffA.mutation<{ state: string }>("appRuntime.start", { appId: "greeter" });
     expect(started.data?.state).toBe("running");
     expect(await hello("greeter")).toBe("hello v1");
     const apps = await staffA.query<{ id: string; status: { state: string; violations: number } }[]>("review.apps");
@@ -290,6 +291,21 @@ describe("operations", () => {
     const audit = await staffA.query<{ entries: { action: string }[] }>("review.audit", { appId: "greeter", actor: "review_admin" });
     expect(audit.data?.entries.map((entry) => entry.action).slice(0, 2)).toEqual(["app.started", "app.stopped"]);
     expect((await developer.query("review.audit", {})).status).toBe(403);
+  });
+
+  it("a staff deploy through the API is recorded and audited like an accepted proposal", async () => {
+    const exported = (await staffA.query("review.exportCcf", { proposalId: (await staffA.query<{ id: string; title: string }[]>("review.list", { appId: "greeter", state: "ACCEPTED" })).data!.find((item) => item.title === "Second version")!.id })).data;
+    const response = await staffA.fetch("/api/apps/greeter/deploy", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(exported) });
+    const body = (await response.json()) as { ok: boolean; proposalId: string; contentHash: string };
+    expect(response.status).toBe(200);
+    expect(body.ok).toBe(true);
+    expect(await hello("greeter")).toBe("hello v2");
+    const record = await proposal(body.proposalId);
+    expect(record).toMatchObject({ state: "ACCEPTED", deployStep: "switched" });
+    const audit = await staffA.query<{ entries: { action: string; bundleHash: string }[] }>("review.audit", { proposalId: body.proposalId });
+    expect(audit.data?.entries.map((entry) => entry.action)).toEqual(["proposal.deployed", "proposal.accepted", "proposal.submitted"]);
+    expect(audit.data?.entries[0]?.bundleHash).toBe(body.contentHash);
+    expect((await developer.fetch("/api/apps/greeter/deploy", { method: "POST", body: JSON.stringify(exported) })).status).toBe(403);
   });
 
   it("deleting an app drops its open proposals", async () => {

@@ -23,12 +23,13 @@ export function AppsOperations({ initial }: { initial: AppRow[] }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string>();
   const queryClient = useQueryClient();
-  const operate = useMutation(
-    trpc.review.operate.mutationOptions({
-      onSuccess: () => queryClient.invalidateQueries(trpc.review.apps.pathFilter()),
-      onError: (failure) => setError(errorInfo(failure).message),
-    }),
-  );
+  const handlers = { onSuccess: () => queryClient.invalidateQueries(trpc.review.apps.pathFilter()), onError: (failure: unknown) => setError(errorInfo(failure).message) };
+  const operations = {
+    start: useMutation(trpc.appRuntime.start.mutationOptions(handlers)),
+    stop: useMutation(trpc.appRuntime.stop.mutationOptions(handlers)),
+    restart: useMutation(trpc.appRuntime.restart.mutationOptions(handlers)),
+  };
+  const busy = Object.values(operations).some((operation) => operation.isPending);
 
   return (
     <>
@@ -73,7 +74,7 @@ export function AppsOperations({ initial }: { initial: AppRow[] }) {
                   <td data-label="Actions">
                     <div className="button-row">
                       {(["start", "stop", "restart"] as const).map((operation) => (
-                        <button key={operation} type="button" className="button button-small" disabled={operate.isPending} onClick={() => operate.mutate({ appId: app.id, operation })}>
+                        <button key={operation} type="button" className="button button-small" disabled={busy} onClick={() => operations[operation].mutate({ appId: app.id })}>
                           {operation[0]!.toUpperCase() + operation.slice(1)}
                         </button>
                       ))}

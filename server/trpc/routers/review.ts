@@ -1,10 +1,10 @@
 // Deployment proposals (developers submit, staff vote), the audit log and staff operations on
-// apps. Roles: developers submit/withdraw/comment on their own; staff read all, vote, roll back,
+// apps (start/stop/restart are appRuntime's, audited through server/review/app-operations.ts). Roles: developers submit/withdraw/comment on their own; staff read all, vote, roll back,
 // operate apps and read the audit log; every signed-in user reads their notifications.
 import { z } from "zod";
 import { appIdSchema } from "../../apps/manifest";
 import { auditFilterSchema, listAuditLog } from "../../review/audit-log";
-import { listAppDeploymentsForStaff, listAppOperations, operateApp } from "../../review/app-operations";
+import { listAppDeploymentsForStaff, listAppOperations } from "../../review/app-operations";
 import { commentOnProposal } from "../../review/comment-on-proposal";
 import { listNotifications, markNotificationsRead } from "../../review/notifications";
 import { exportProposalCcf, getProposal, listProposals, previewProposal } from "../../review/read-proposals";
@@ -53,9 +53,6 @@ export const reviewRouter = createTRPCRouter({
   rollback: staffProcedure
     .input(z.object({ appId: appIdSchema, deploymentId: z.string().trim().min(1).max(40), reason: z.string().max(2000).optional() }))
     .mutation(({ ctx, input }) => rollbackApp({ deps: reviewDeps(), actor: ctx.caller, ...input })),
-  operate: staffProcedure
-    .input(z.object({ appId: appIdSchema, operation: z.enum(["start", "stop", "restart"]), reason: z.string().max(2000).optional() }))
-    .mutation(({ ctx, input }) => operateApp({ deps: reviewDeps(), actor: ctx.caller, ...input })),
   apps: staffProcedure.query(() => listAppOperations({ deps: reviewDeps() })),
   deployments: staffProcedure.input(z.object({ appId: appIdSchema })).query(({ input }) => listAppDeploymentsForStaff({ deps: reviewDeps(), appId: input.appId })),
   audit: staffProcedure.input(auditFilterSchema).query(({ ctx, input }) => listAuditLog({ prisma: ctx.prisma, filter: input })),
