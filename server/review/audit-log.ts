@@ -21,6 +21,7 @@ export const auditActions = [
   "app.started",
   "app.stopped",
   "app.restarted",
+  "app.deleted",
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -311,9 +311,11 @@ describe("operations", () => {
   it("deleting an app drops its open proposals", async () => {
     const pending = await submitDraft(otherDeveloper, "other-app", "Pending");
     expect((await otherDeveloper.mutation("apps.delete", { appId: "other-app", confirmId: "other-app" })).status).toBe(200);
-    await staffA.mutation("review.vote", { proposalId: pending.id, approve: true });
-    const result = await staffB.mutation<Proposal>("review.vote", { proposalId: pending.id, approve: true });
-    expect(result.data?.state).toBe("DROPPED");
+    const dropped = (await otherDeveloper.query<{ id: string; state: string; stateReason: string }[]>("review.list", { mine: true })).data!.find((item) => item.id === pending.id);
+    expect(dropped).toMatchObject({ state: "DROPPED", stateReason: "the app was deleted" });
+    expect((await staffA.mutation("review.vote", { proposalId: pending.id, approve: true })).status).toBe(409);
+    const audit = await staffA.query<{ entries: { actorName: string }[] }>("review.audit", { appId: "other-app", action: "app.deleted" });
+    expect(audit.data?.entries[0]?.actorName).toBe("rv_other");
   });
 
   it("notifications list and mark read", async () => {
