@@ -57,9 +57,13 @@ export async function listNotifications(options: { prisma: PrismaClient; userId:
     orderBy: { id: "desc" },
     take: options.limit + 1,
   });
-  const unread = await options.prisma.notification.count({ where: { userId: options.userId, readAt: null } });
+  const unread = await countUnreadNotifications(options);
   const items = rows.slice(0, options.limit);
   return { items, unread, nextBefore: rows.length > options.limit ? items[items.length - 1]!.id : null };
+}
+
+export function countUnreadNotifications(options: { prisma: PrismaClient; userId: string }): Promise<number> {
+  return options.prisma.notification.count({ where: { userId: options.userId, readAt: null } });
 }
 
 /** Marks the given notifications (or all when none given) of the user as read. */

@@ -29,6 +29,7 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
   const [notice, setNotice] = useState<string>();
   const [previewing, setPreviewing] = useState(false);
   const [comment, setComment] = useState("");
+  const [commentPath, setCommentPath] = useState("");
   const [showUnchanged, setShowUnchanged] = useState(false);
   const refresh = () => queryClient.invalidateQueries(trpc.review.get.queryFilter(input));
 
@@ -89,8 +90,10 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
               {" "}
               · deployed now: #{proposal.app.activeDeployment.number} <code>{proposal.app.activeDeployment.contentHash.slice(0, 16)}</code>
             </>
-          ) : (
+          ) : proposal.app ? (
             " · nothing deployed yet"
+          ) : (
+            " · the app was deleted"
           )}
         </p>
       </header>
@@ -261,9 +264,20 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
           className="form"
           onSubmit={(event) => {
             event.preventDefault();
-            addComment.mutate({ ...input, body: comment }, { onSuccess: () => setComment("") });
+            addComment.mutate({ ...input, body: comment, path: commentPath || undefined }, { onSuccess: () => setComment("") });
           }}
         >
+          <div className="field">
+            <label htmlFor="comment-path">On</label>
+            <select id="comment-path" className="select" value={commentPath} onChange={(event) => setCommentPath(event.target.value)}>
+              <option value="">the whole proposal</option>
+              {changed.map((file) => (
+                <option key={file.path} value={file.path}>
+                  {file.path}
+                </option>
+              ))}
+            </select>
+          </div>
           <div className="field">
             <label htmlFor="comment">Add a comment</label>
             <textarea id="comment" className="input" rows={3} value={comment} maxLength={5000} onChange={(event) => setComment(event.target.value)} />
