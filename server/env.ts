@@ -113,6 +113,8 @@ export const envSchema = z.object({
   APPS_SUSPEND_AFTER_VIOLATIONS: z.coerce.number().int().min(1).default(8),
   /** Apps: log entries kept per app and target. */
   APPS_LOG_RETENTION: z.coerce.number().int().min(100).max(100_000).default(2000),
+  /** bench:runtime only: `true` serves GET /api/bench/baseline, the plain Next handler apps are compared with. */
+  BENCH_BASELINE_ROUTE: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

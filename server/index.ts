@@ -25,6 +25,7 @@ import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supe
 import { createAppRuntime } from "./apps/runtime-service";
 import { createAppHttpHandler } from "./apps/app-http";
 import { createAppsNamespace } from "./apps/namespace";
+import { forwardChatToApps } from "./apps/chat-events-to-apps";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const config = env();
@@ -93,9 +94,15 @@ async function main(): Promise<void> {
   const render = createRenderService({ bus: internal.bus, registry, prisma: db.prisma, env: config, logger: log.child("render") });
   createRenderNamespace(io, { service: render, logger: log.child("render") });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
-  registerIngestHandlers(internal.bus, { prisma: db.prisma, presence, logger: log.child("streams") });
   const apps = createAppRuntime({ prisma: db.prisma, bus: internal.bus, registry, io, env: config, logger: log.child("apps"), chat: chat.broadcaster });
+  registerIngestHandlers(internal.bus, {
+    prisma: db.prisma,
+    presence,
+    logger: log.child("streams"),
+    onLiveChange: ({ channel, live }) => apps.platformEvent({ kind: live ? "streams.online" : "streams.offline", channel }),
+  });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
+  forwardChatToApps({ chat: chat.broadcaster, bus: internal.bus, registry });
   appHttp.handle = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
   publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render, apps });
 
@@ -145,6 +152,7 @@ async function main(): Promise<void> {
     await supervisor?.stop();
     await closed.catch(() => undefined);
     await nextApp.close().catch(() => undefined);
+    await apps.stop();
     await db.close();
     fs.rmSync(serverFile, { force: true });
     log.info("stopped");
