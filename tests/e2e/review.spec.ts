@@ -100,6 +100,14 @@ test("a developer proposes, staff approve in another browser, the page goes live
   await approve(staff.page, "Greeter v2");
   await expectPage(viewer, "v2");
 
+  // Import in CCF's form: a bad file is refused clearly, a good one becomes a proposal.
+  const ccf = { actions: [{ name: "set_js_app", args: { bundle: { metadata: JSON.parse(files("v3")[0]!.content), modules: [{ name: "hello.js", module: files("v3")[1]!.content }], files: [{ path: "pages/index.html", base64: Buffer.from(files("v3")[2]!.content).toString("base64") }] } } }] };
+  await developer.page.goto(`/dev/apps/${appId}/proposals`);
+  await developer.page.getByLabel(/import a CCF/).setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{not json") });
+  await expect(developer.page.getByRole("alert")).toContainText("broken.json is not JSON");
+  await developer.page.getByLabel(/import a CCF/).setInputFiles({ name: "greeter-v3.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(ccf)) });
+  await expect(developer.page.getByRole("link", { name: /greeter-v3/ })).toBeVisible();
+
   await developer.page.goto("/account/notifications");
   await expect(developer.page.getByTestId("notifications")).toContainText("accepted and is live");
 
@@ -110,7 +118,8 @@ test("a developer proposes, staff approve in another browser, the page goes live
   await expect(staff.page.getByRole("status")).toContainText("Roll back to deployment #1: done");
   await expectPage(viewer, "v1");
 
-  await staff.page.goto(`/staff/audit?app=${appId}&action=app.rolled-back`);
+  const today = new Date().toISOString().slice(0, 10);
+  await staff.page.goto(`/staff/audit?app=${appId}&action=app.rolled-back&from=${today}&to=${today}`);
   await expect(staff.page.getByTestId("audit-table")).toContainText("e2e_staff");
 
   // The review pages fit a phone: nothing wider than the screen but the diff's own scroller.

@@ -10,7 +10,7 @@ import { StaffOnly } from "../staff-only";
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
 
-type Search = { app?: string; actor?: string; action?: string; before?: string };
+type Search = { app?: string; actor?: string; action?: string; from?: string; to?: string; before?: string };
 
 /** Every review and operations action, newest first; filters are a plain GET form (works without JS). */
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
@@ -21,12 +21,16 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     appId: params.app || undefined,
     actor: params.actor || undefined,
     action: params.action || undefined,
+    from: params.from || undefined,
+    // A date given without a time means the whole of that day.
+    to: params.to ? (/^\d{4}-\d{2}-\d{2}$/.test(params.to) ? `${params.to}T23:59:59.999Z` : params.to) : undefined,
     before: params.before ? Number(params.before) : undefined,
   });
   const filter = parsed.success ? parsed.data : { limit: 50 };
   const caller = await serverCaller();
   const { entries, nextBefore } = await caller.review.audit(filter);
-  const more = new URLSearchParams({ ...(params.app ? { app: params.app } : {}), ...(params.actor ? { actor: params.actor } : {}), ...(params.action ? { action: params.action } : {}), before: String(nextBefore ?? "") });
+  const kept = Object.entries(params).filter(([key, value]) => key !== "before" && typeof value === "string" && value !== "") as [string, string][];
+  const more = new URLSearchParams([...kept, ["before", String(nextBefore ?? "")]]);
 
   return (
     <div className="stack">
@@ -57,6 +61,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 </option>
               ))}
             </select>
+          </div>
+          <div className="field">
+            <label htmlFor="audit-from">From (UTC)</label>
+            <input id="audit-from" name="from" type="date" className="input" defaultValue={params.from ?? ""} />
+          </div>
+          <div className="field">
+            <label htmlFor="audit-to">To (UTC)</label>
+            <input id="audit-to" name="to" type="date" className="input" defaultValue={params.to ?? ""} />
           </div>
           <button type="submit" className="button button-primary">
             Filter

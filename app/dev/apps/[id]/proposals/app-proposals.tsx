@@ -22,16 +22,30 @@ export function AppProposals({ appId, initial }: { appId: string; initial: Propo
   const [error, setError] = useState<{ message: string; fields: Record<string, string> }>();
   const [live, setLive] = useState<string>();
   const refresh = () => queryClient.invalidateQueries(trpc.review.list.queryFilter(listInput));
-  const submit = useMutation(
-    trpc.review.submitDraft.mutationOptions({
-      onSuccess: () => {
-        setTitle("");
-        setChangelog("");
-        void refresh();
-      },
-      onError: (failure) => setError(errorInfo(failure)),
-    }),
-  );
+  const submitted = {
+    onSuccess: () => {
+      setTitle("");
+      setChangelog("");
+      void refresh();
+    },
+    onError: (failure: unknown) => setError(errorInfo(failure)),
+  };
+  const submit = useMutation(trpc.review.submitDraft.mutationOptions(submitted));
+  const submitCcf = useMutation(trpc.review.submitCcf.mutationOptions(submitted));
+
+  /** Imports a proposal in CCF's set_js_app form (e.g. from `npx canopy bundle` or another Canopy). */
+  async function importProposal(file: File | undefined) {
+    if (!file) return;
+    setError(undefined);
+    let proposal: unknown;
+    try {
+      proposal = JSON.parse(await file.text());
+    } catch {
+      setError({ message: `${file.name} is not JSON`, fields: {} });
+      return;
+    }
+    submitCcf.mutate({ appId, title: title.trim() || file.name.replace(/\.json$/, ""), changelog, proposal });
+  }
   useAppsEvents({
     notification: (event) => {
       if (event.appId !== appId) return;
@@ -76,6 +90,21 @@ export function AppProposals({ appId, initial }: { appId: string; initial: Propo
             </button>
           </div>
         </form>
+        <div className="field">
+          <label htmlFor="proposal-import">Or import a CCF set_js_app proposal (.json)</label>
+          <input
+            id="proposal-import"
+            type="file"
+            accept="application/json,.json"
+            className="input"
+            disabled={submitCcf.isPending}
+            onChange={(event) => {
+              void importProposal(event.target.files?.[0]);
+              event.target.value = "";
+            }}
+          />
+          <p className="hint">Uses the title and changelog above (the file name when the title is empty).</p>
+        </div>
         <p className="muted small">
           From a local folder instead: <code>npx canopy propose ./my-app --app {appId}</code> with <code>CANOPY_SERVER_URL</code> and <code>CANOPY_TOKEN</code> set.
         </p>
