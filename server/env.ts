@@ -91,6 +91,8 @@ export const envSchema = z.object({
         .map((host) => host.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /** Apps: approvals from staff other than the author that accept a deployment proposal (as many rejections reject it). */
+  REVIEW_APPROVALS: z.coerce.number().int().min(1).max(20).default(1),
   /** Apps: memory limit of each app's isolate, in megabytes. */
   APPS_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
   /** Apps: CPU time one entry into app code may take (a request, a timer, an event), in milliseconds. */

@@ -1,7 +1,8 @@
 import Link from "next/link";
 import { listShownPages } from "@/server/apps/pages/page-state";
-import { services } from "@/server/services";
 import { currentUser } from "../_lib/current-user";
+import { countUnreadNotifications } from "@/server/review/notifications";
+import { services } from "@/server/services";
 import { NavLinks } from "./nav-links";
 import { NavMenu } from "./nav-menu";
 import { SignOutButton } from "./sign-out-button";
@@ -12,11 +13,13 @@ export async function SiteHeader() {
   const user = await currentUser();
   // After currentUser: its headers() call keeps static pages from reaching the services.
   const appPages = await listShownPages({ prisma: services().db.prisma, placement: "nav" });
+  const unread = user ? await countUnreadNotifications({ prisma: services().db.prisma, userId: user.userId }) : 0;
   const items = [
     { href: "/", label: "Home" },
     ...(user ? [{ href: "/dashboard", label: "Dashboard" }] : []),
     ...(user ? [{ href: `/chat/${user.username}`, label: "Chat" }] : []),
     { href: "/dev", label: "Dev" },
+    ...(user ? [{ href: "/account/notifications", label: unread ? `Notifications (${unread})` : "Notifications" }] : []),
     ...(user?.role === "STAFF" ? [{ href: "/staff", label: "Staff" }] : []),
     // App pages staff placed in the navigation.
     ...appPages.map((page) => ({ href: `/a/${page.appId}/${page.pageId}`, label: page.title })),
