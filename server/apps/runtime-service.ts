@@ -2,7 +2,7 @@
 // deployments (the worker swaps atomically after a health check), forwards endpoint calls,
 // answers the platform calls apps make over the bus (KV commits, chat, users, streams, pages,
 // rpc events), keeps each app's log, persists suspensions, and re-deploys after a worker restart.
-import { recordPagePublication } from "./pages/page-state";
+import { recordPagePublication, unpublishStalePages } from "./pages/page-state";
 import { emitAppEvent, type PageNamespace } from "./pages/page-handlers";
 import type { Server as SocketServer } from "socket.io";
 import type { PrismaClient } from "../db/generated/client";
@@ -116,12 +116,14 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     const bundle = deployment.bundle as unknown as StoredBundle;
     const { issues } = validateBundle(bundle);
     if (issues.length) return { ok: false, step: "validating", reason: "The bundle is not valid", issues };
+    const startedAt = new Date();
     const result = await startOnWorker({ appId: options.appId, target: "live", deploymentId: deployment.id, bundle, disableBytecodeCache: deployment.disableBytecodeCache, onProgress: options.onProgress });
     if (!result.ok) return result;
     // Routing moves to the new manifest as soon as the worker has swapped; no database read on the first request.
     servedCache.set(keyOf(options.appId, "live"), await servedFrom(options.appId, "live", deployment.id, bundle, deployment.app.ownerId));
     await prisma.app.update({ where: { id: options.appId }, data: { activeDeploymentId: deployment.id, runState: "RUNNING", suspendedReason: null, suspendedAt: null } });
     options.onProgress?.("switched");
+    await unpublishStalePages({ prisma, appId: options.appId, since: startedAt });
     appendLog(options.appId, "live", { at: Date.now(), level: "system", message: `Deployment #${deployment.number} (${deployment.contentHash.slice(0, 12)}) is live${options.actorId ? "" : " (automatic)"}` });
     return { ok: true, deploymentId: deployment.id, contentHash: deployment.contentHash };
   }

@@ -348,3 +348,17 @@ describe("placements", () => {
     expect(types.files.find((entry) => entry.path === "appbridge.d.ts")?.content).toContain("interface AppBridge");
   });
 });
+
+describe("redeploys", () => {
+  it("hides pages the new deployment no longer publishes, and shows them again when it does", async () => {
+    const guest = new TestClient(server.url);
+    expect((await guest.fetch("/a/leaderboard/board")).status).toBe(200);
+    const silent = exampleProposal("leaderboard");
+    const bundle = silent.actions[0]!.args.bundle;
+    bundle.modules = bundle.modules.map((module) => (module.name === "main.js" ? { ...module, module: module.module.replace(/canopy\.pages\.publish\("board"\)/, "Promise.resolve()") } : module));
+    expect((await deploy("leaderboard", silent)).body).toMatchObject({ ok: true });
+    expect((await guest.fetch("/a/leaderboard/board")).status).toBe(404);
+    expect((await deploy("leaderboard", exampleProposal("leaderboard"))).body).toMatchObject({ ok: true });
+    await waitFor(async () => (await guest.fetch("/a/leaderboard/board")).status === 200, 10_000);
+  });
+});

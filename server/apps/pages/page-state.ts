@@ -61,10 +61,23 @@ export async function recordPagePublication(options: { prisma: PrismaClient; app
   const app = await options.prisma.app.findUnique({ where: { id: options.appId }, select: { id: true } });
   if (!app) throw new AppError("NOT_FOUND", `No app named ${options.appId}`);
   const title = options.published ? (options.title ?? null) : undefined;
+  const publishedAt = options.published ? new Date() : undefined;
   await options.prisma.appPageState.upsert({
     where: { appId_pageId: { appId: options.appId, pageId: options.pageId } },
-    create: { appId: options.appId, pageId: options.pageId, published: options.published, title: title ?? null },
-    update: { published: options.published, ...(title !== undefined ? { title } : {}) },
+    create: { appId: options.appId, pageId: options.pageId, published: options.published, title: title ?? null, publishedAt: publishedAt ?? null },
+    update: { published: options.published, ...(title !== undefined ? { title, publishedAt } : {}) },
+  });
+}
+
+/**
+ * After a new deployment went live: pages the old one published and the new one's start did not
+ * publish again are hidden (as JAF does when an app restarts). Publications arriving after the
+ * switch are newer than `since` and stay.
+ */
+export async function unpublishStalePages(options: { prisma: PrismaClient; appId: string; since: Date }) {
+  await options.prisma.appPageState.updateMany({
+    where: { appId: options.appId, published: true, OR: [{ publishedAt: null }, { publishedAt: { lt: options.since } }] },
+    data: { published: false },
   });
 }
 

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AppPageState" ADD COLUMN     "publishedAt" TIMESTAMP(3);
