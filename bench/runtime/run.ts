@@ -2,6 +2,7 @@
 //   http: req/s, p50, p99 of one endpoint through the whole stack (HTTP → server → bus → worker →
 //     isolate and back) vs the same handler as a plain Next route handler (/api/bench/baseline,
 //     served only under BENCH_BASELINE_ROUTE=true), same client, same run (target ratio ≥ 0.7);
+//     also the same endpoint with interpreter_reuse, to show what a fresh context per request costs;
 //   calls: host↔isolate overhead in one worker process — µs per isolate → host call, and µs per
 //     endpoint call into an isolate (fresh context, and with interpreter_reuse);
 //   deploy: deploy-to-first-answer of a small app end to end (POST deploy → first 200) and the
@@ -12,6 +13,7 @@
 //                            [--calls 20000] [--out bench/runtime/results/<name>.json] [--in-process]
 import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { startServer, waitFor, type RunningServer } from "../../tests/helpers/server";
@@ -59,7 +61,13 @@ function pingProposal(marker = "") {
         name: "set_js_app",
         args: {
           bundle: {
-            metadata: { endpoints: { "/ping": { get: { js_module: "ping.ts", js_function: "ping", authn_policies: ["no_auth"], mode: "readonly" } } } },
+            metadata: {
+              endpoints: {
+                "/ping": { get: { js_module: "ping.ts", js_function: "ping", authn_policies: ["no_auth"], mode: "readonly" } },
+                // The same handler in a reused context: what a fresh context per request costs.
+                "/ping-reused": { get: { js_module: "ping.ts", js_function: "ping", authn_policies: ["no_auth"], mode: "readonly", interpreter_reuse: { key: "ping" } } },
+              },
+            },
             modules: [{ name: "ping.ts", module: `${pingModule}\n// ${marker}` }],
           },
         },
@@ -217,6 +225,7 @@ async function activation() {
 // ——— through the whole stack ———
 
 async function main() {
+  const loadAtStart = os.loadavg()[0]!;
   const calls = await callOverhead();
   const runtimeActivation = await activation();
   if (values["in-process"]) return console.log(JSON.stringify({ bench: "runtime", calls, runtimeActivationMs: runtimeActivation }, null, 2));
@@ -250,18 +259,17 @@ async function main() {
     }
     await load(appUrl, 1000);
     await load(baselineUrl, 1000);
-    const appRuns = [];
-    const baselineRuns = [];
+    const reusedUrl = `${server.url}/apps/bench/api/ping-reused?x=1`;
+    const runs: Record<"app" | "baseline" | "appReusedContext", Awaited<ReturnType<typeof load>>[]> = { app: [], baseline: [], appReusedContext: [] };
+    const urls = { app: appUrl, baseline: baselineUrl, appReusedContext: reusedUrl };
     for (let i = 0; i < rounds; i++) {
       // Legs alternate (baseline, app, app, baseline, …) so drift hits both alike.
-      const order = i % 2 === 0 ? ["baseline", "app"] : ["app", "baseline"];
-      for (const leg of order) {
-        if (leg === "app") appRuns.push(await load(appUrl, seconds * 1000));
-        else baselineRuns.push(await load(baselineUrl, seconds * 1000));
-      }
+      const order = i % 2 === 0 ? (["baseline", "app", "appReusedContext"] as const) : (["appReusedContext", "app", "baseline"] as const);
+      for (const leg of order) runs[leg].push(await load(urls[leg], seconds * 1000));
     }
-    const app = medianOf(appRuns);
-    const baseline = medianOf(baselineRuns);
+    const app = medianOf(runs.app);
+    const baseline = medianOf(runs.baseline);
+    const appReusedContext = medianOf(runs.appReusedContext);
 
     const endToEnd: number[] = [];
     for (let i = 0; i < deploys; i++) {
@@ -289,11 +297,15 @@ async function main() {
       bench: "runtime",
       at: new Date().toISOString(),
       options: { seconds, rounds, concurrency, apps: idleApps, deploys, calls: hostCalls },
+      // Other work on the machine moves every number here; the load average says how much there was.
+      machine: { cpus: os.cpus().length, loadAverage1m: { start: round(loadAtStart, 2), end: round(os.loadavg()[0]!, 2) } },
       http: {
         app,
         baseline,
         ratio: round(app.requestsPerSecond / baseline.requestsPerSecond, 2),
         target: "ratio ≥ 0.7",
+        appReusedContext,
+        reusedContextRatio: round(appReusedContext.requestsPerSecond / baseline.requestsPerSecond, 2),
       },
       calls,
       deploy: {

@@ -34,14 +34,16 @@ export function createAppLogStore(deps: { prisma: PrismaClient; retention: numbe
     return full;
   }
 
-  async function flush(): Promise<void> {
-    if (!unsaved.length) return;
-    const batch = unsaved;
-    unsaved = [];
-    const apps = new Set(batch.map((line) => line.appId));
-    const existing = new Set((await deps.prisma.app.findMany({ where: { id: { in: [...apps] } }, select: { id: true } })).map((app) => app.id));
-    const rows = batch
-      .filter((line) => existing.has(line.appId))
+  /** Rows written per app and target since their table was last pruned. */
+  const sincePrune = new Map<Key, number>();
+  /** Apps known to exist, so a batch needs no lookup; lines of a deleted app are dropped. */
+  const knownApps = new Set<string>();
+
+  async function rowsOfExistingApps(batch: typeof unsaved) {
+    const unknown = [...new Set(batch.map((line) => line.appId))].filter((appId) => !knownApps.has(appId));
+    if (unknown.length) for (const app of await deps.prisma.app.findMany({ where: { id: { in: unknown } }, select: { id: true } })) knownApps.add(app.id);
+    return batch
+      .filter((line) => knownApps.has(line.appId))
       .map(({ appId, entry }) => ({
         appId,
         target: entry.target,
@@ -52,12 +54,33 @@ export function createAppLogStore(deps: { prisma: PrismaClient; retention: numbe
         stack: (entry.stack ?? undefined) as Prisma.InputJsonValue | undefined,
         metrics: (entry.metrics ?? undefined) as Prisma.InputJsonValue | undefined,
       }));
+  }
+
+  async function flush(): Promise<void> {
+    if (!unsaved.length) return;
+    const batch = unsaved;
+    unsaved = [];
+    let rows = await rowsOfExistingApps(batch);
     if (!rows.length) return;
-    await deps.prisma.appLogLine.createMany({ data: rows, skipDuplicates: true });
-    for (const key of new Set(rows.map((row) => `${row.appId}:${row.target}` as Key))) {
-      const [appId, target] = [key.slice(0, key.lastIndexOf(":")), key.slice(key.lastIndexOf(":") + 1)];
-      const oldestKept = await deps.prisma.appLogLine.findFirst({ where: { appId, target }, orderBy: { seq: "desc" }, skip: deps.retention - 1, select: { seq: true } });
-      if (oldestKept) await deps.prisma.appLogLine.deleteMany({ where: { appId, target, seq: { lt: oldestKept.seq } } });
+    try {
+      await deps.prisma.appLogLine.createMany({ data: rows, skipDuplicates: true });
+    } catch {
+      // An app was deleted since it was seen: look again and save the others' lines.
+      knownApps.clear();
+      rows = await rowsOfExistingApps(batch);
+      await deps.prisma.appLogLine.createMany({ data: rows, skipDuplicates: true });
+    }
+    for (const row of rows) {
+      const key: Key = `${row.appId}:${row.target as AppTarget}`;
+      sincePrune.set(key, (sincePrune.get(key) ?? 0) + 1);
+    }
+    // Pruning in steps of a tenth of the retention keeps the table bounded without a delete per batch.
+    for (const [key, count] of sincePrune) {
+      const ring = rings.get(key);
+      if (count < deps.retention / 10 || !ring || ring.length < deps.retention) continue;
+      sincePrune.set(key, 0);
+      const index = key.lastIndexOf(":");
+      await deps.prisma.appLogLine.deleteMany({ where: { appId: key.slice(0, index), target: key.slice(index + 1), seq: { lt: BigInt(ring[0]!.seq) } } });
     }
   }
 
@@ -110,9 +133,11 @@ export function createAppLogStore(deps: { prisma: PrismaClient; retention: numbe
     },
     /** Forgets an app's lines in memory; its rows go with the app (cascade). */
     forget(appId: string): void {
+      knownApps.delete(appId);
       for (const target of ["live", "preview"] as const) {
         rings.delete(keyOf(appId, target));
         loaded.delete(keyOf(appId, target));
+        sincePrune.delete(keyOf(appId, target));
       }
       unsaved = unsaved.filter((line) => line.appId !== appId);
     },

@@ -107,15 +107,16 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
 
   async function activateDeployment(options: { appId: string; deploymentId: string; actorId: string | null; onProgress?: (step: DeployStep) => void }): Promise<DeployResult> {
     options.onProgress?.("validating");
-    const deployment = await prisma.appDeployment.findUnique({ where: { id: options.deploymentId } });
+    const deployment = await prisma.appDeployment.findUnique({ where: { id: options.deploymentId }, include: { app: { select: { ownerId: true } } } });
     if (!deployment || deployment.appId !== options.appId) throw new AppError("NOT_FOUND", `No deployment ${options.deploymentId} of app ${options.appId}`);
     const bundle = deployment.bundle as unknown as StoredBundle;
     const { issues } = validateBundle(bundle);
     if (issues.length) return { ok: false, step: "validating", reason: "The bundle is not valid", issues };
     const result = await startOnWorker({ appId: options.appId, target: "live", deploymentId: deployment.id, bundle, disableBytecodeCache: deployment.disableBytecodeCache, onProgress: options.onProgress });
     if (!result.ok) return result;
+    // Routing moves to the new manifest as soon as the worker has swapped; no database read on the first request.
+    servedCache.set(keyOf(options.appId, "live"), await servedFrom(options.appId, "live", deployment.id, bundle, deployment.app.ownerId));
     await prisma.app.update({ where: { id: options.appId }, data: { activeDeploymentId: deployment.id, runState: "RUNNING", suspendedReason: null, suspendedAt: null } });
-    servedCache.delete(keyOf(options.appId, "live"));
     options.onProgress?.("switched");
     appendLog(options.appId, "live", { at: Date.now(), level: "system", message: `Deployment #${deployment.number} (${deployment.contentHash.slice(0, 12)}) is live${options.actorId ? "" : " (automatic)"}` });
     return { ok: true, deploymentId: deployment.id, contentHash: deployment.contentHash };
@@ -304,8 +305,9 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       const app = await prisma.app.findUnique({ where: { id: appId }, include: { activeDeployment: true } });
       if (!app?.activeDeployment) return null;
       const served = await servedFrom(appId, "live", app.activeDeployment.id, app.activeDeployment.bundle as unknown as StoredBundle, app.ownerId);
-      servedCache.set(key, served);
-      return served;
+      // A deployment activated meanwhile has put the newer manifest here; keep it.
+      if (!servedCache.has(key)) servedCache.set(key, served);
+      return servedCache.get(key)!;
     },
     async request(options) {
       const placement = placements.get(keyOf(options.appId, options.target));

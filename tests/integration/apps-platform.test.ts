@@ -1,17 +1,33 @@
 // The platform API and the runtime's lifecycle through the real server, worker, HTTP and sockets:
 // chat events answered by an app, canopy.kv/users/streams/pages, staff start/stop/restart, log
 // streaming rights, preview access, suspension, atomic swaps, and recovery after a worker SIGKILL.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
+import { ffmpegPath, killAll, publish, type Publisher } from "../helpers/ingest";
 
 let server: RunningServer;
 let staff: TestClient;
 let member: TestClient;
 let guest: TestClient;
 const sockets: Socket[] = [];
+const publishers: Publisher[] = [];
+let rtmpPort: number;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 function proposal(metadata: unknown, modules: Record<string, string>, files: Record<string, string> = {}) {
   const bundle = {
@@ -44,13 +60,16 @@ const botApp = proposal(
       "/kv-big": { post: { js_module: "api.js", js_function: "kvBig" } },
       "/user/{name}": { get: { js_module: "api.js", js_function: "user", mode: "readonly" } },
       "/stream/{channel}": { get: { js_module: "api.js", js_function: "stream", mode: "readonly" } },
+      "/heard/{channel}": { get: { js_module: "api.js", js_function: "heard", mode: "readonly" } },
       "/publish": { post: { js_module: "api.js", js_function: "publish" } },
     },
   },
   {
     "main.js": `canopy.chat.on("message", async (message) => {
       if (message.text === "!ping") await canopy.chat.send(message.channel, "pong to " + message.username);
-    });`,
+    });
+    canopy.streams.on("online", (event) => canopy.kv.set("stream:" + event.channel, "online"));
+    canopy.streams.on("offline", (event) => canopy.kv.set("stream:" + event.channel, "offline"));`,
     "api.js": `
       export async function kv() {
         await canopy.kv.set("a:1", { n: 1 });
@@ -68,6 +87,7 @@ const botApp = proposal(
         catch (error) { return { statusCode: 507, body: { error: String(error.message) } }; }
       }
       export async function user(request) { return { body: { user: await canopy.users.get(request.params.name) } }; }
+      export async function heard(request) { return { body: { heard: (await canopy.kv.get("stream:" + request.params.channel)) ?? null } }; }
       export async function stream(request) { return { body: await canopy.streams.status(request.params.channel) }; }
       export async function publish() { await canopy.pages.publish("home", { title: "Bot home" }); return { body: { ok: true } }; }
     `,
@@ -86,8 +106,17 @@ const loopApp = proposal({ endpoints: { "/loop": { get: { js_module: "l.js", js_
 });
 
 beforeAll(async () => {
+  rtmpPort = await freePort();
   server = await startServer({
-    env: { CANOPY_ADMIN_USERNAME: "platstaff", CANOPY_ADMIN_PASSWORD: "plat-staff-password", APPS_KV_MAX_BYTES: "20000", APPS_SUSPEND_AFTER_VIOLATIONS: "3", CHAT_RATE_LIMIT_MESSAGES: "1000" },
+    env: {
+      CANOPY_ADMIN_USERNAME: "platstaff",
+      CANOPY_ADMIN_PASSWORD: "plat-staff-password",
+      APPS_KV_MAX_BYTES: "20000",
+      APPS_SUSPEND_AFTER_VIOLATIONS: "3",
+      CHAT_RATE_LIMIT_MESSAGES: "1000",
+      RTMP_PORT: String(rtmpPort),
+      RTMP_HOST: "127.0.0.1",
+    },
   });
   staff = new TestClient(server.url);
   member = new TestClient(server.url);
@@ -109,6 +138,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await killAll(publishers);
   for (const socket of sockets) socket.close();
   await server?.stop();
 });
@@ -162,6 +192,22 @@ describe("platform API", () => {
     expect(await (await guest.fetch("/apps/bot/api/stream/botroom")).json()).toMatchObject({ channel: "botroom", status: "OFFLINE" });
     expect(await (await guest.fetch("/apps/bot/api/stream/no-such-channel")).json()).toMatchObject({ status: "UNKNOWN" });
   });
+
+  // Needs a real publisher: skipped where ffmpeg is not installed.
+  it.skipIf(spawnSync(ffmpegPath, ["-version"]).error !== undefined)("tells the main module when a channel goes live and offline", async () => {
+    const streamer = new TestClient(server.url);
+    await streamer.mutation("account.signUp", { username: "plat_caster", password: "caster-password" });
+    expect(await streamer.signIn("plat_caster", "caster-password")).toBe(true);
+    const key = (await streamer.mutation<{ streamKey: string }>("streams.rotateKey")).data!.streamKey;
+    const heard = async () => ((await (await guest.fetch("/apps/bot/api/heard/plat_caster")).json()) as { heard: string | null }).heard;
+    expect(await heard()).toBeNull();
+    const publisher = publish(rtmpPort, key, { seconds: 30 });
+    publishers.push(publisher);
+    await waitFor(async () => (await heard()) === "online", 30_000, 200);
+    publisher.child.kill("SIGINT");
+    await publisher.exited;
+    await waitFor(async () => (await heard()) === "offline", 20_000, 200);
+  }, 60_000);
 
   it("canopy.pages.publish announces the page on /apps", async () => {
     const apps = await connect("/apps");

@@ -64,6 +64,7 @@ type ContextHandle = {
 };
 
 const watchdogIntervalMs = 50;
+const spareContexts = 2;
 
 export class AppError extends Error {
   constructor(
@@ -86,6 +87,8 @@ export class AppInstance {
   private readonly endpoints;
   private main?: ContextHandle;
   private readonly reused = new Map<string, Promise<ContextHandle>>();
+  private readonly spares: ContextHandle[] = [];
+  private sparesPending = 0;
   private readonly handles = new Set<ContextHandle>();
   private nextId = 1;
   private timerCount = 0;
@@ -186,6 +189,7 @@ export class AppInstance {
     for (const handle of [...this.handles]) this.release(handle);
     this.main = undefined;
     this.reused.clear();
+    this.spares.length = 0;
     this.subscriptions.clear();
     this.rpcMethods.clear();
     this.timerCount = 0;
@@ -224,23 +228,61 @@ export class AppInstance {
 
   // ——— contexts and modules ———
 
-  // The runtime's own steps (context, bootstrap, compile, link) run synchronously: each is short
-  // and bounded, and a synchronous call avoids a thread hop per step. App code always runs async.
-  private async createContext(isMain: boolean): Promise<ContextHandle> {
-    const context = this.isolate.createContextSync();
+  // On a request's path the runtime's own steps (context, bootstrap, compile, link) run
+  // synchronously: each is short and bounded, and a synchronous call avoids a thread hop per step.
+  // Spare contexts for fresh-context requests are made asynchronously, off that path, so the
+  // worker's thread is not blocked while the isolate is busy. App code always runs async.
+  private async createContext(isMain: boolean, background = false): Promise<ContextHandle> {
+    const context = background ? await this.isolate.createContext() : this.isolate.createContextSync();
     const handle = { context, isMain, modules: new Map(), timers: new Map(), metrics: true, released: false, queue: Promise.resolve() } as unknown as ContextHandle;
     this.handles.add(handle);
     const hostContext = this.hostContext(handle);
-    context.global.setSync("__canopyHost", new ivm.Callback((op: unknown, args: unknown) => this.hostCall(handle, hostContext, op, args)));
-    context.global.setSync("__canopyConfig", this.configCopy.copyInto());
-    this.enteredSinceSample = true;
-    const entry = this.bootstrap.runSync(context, { reference: true, timeout: this.deps.limits.cpuMsPerEntry }) as ivm.Reference;
-    handle.invoke = entry.getSync("invoke", { reference: true });
-    handle.settle = entry.getSync("settle", { reference: true });
-    handle.fire = entry.getSync("fire", { reference: true });
-    handle.dispatch = entry.getSync("dispatch", { reference: true });
+    const callback = new ivm.Callback((op: unknown, args: unknown) => this.hostCall(handle, hostContext, op, args));
+    const runOptions = { reference: true, timeout: this.deps.limits.cpuMsPerEntry } as const;
+    let entry: ivm.Reference;
+    if (background) {
+      await context.global.set("__canopyHost", callback);
+      await context.global.set("__canopyConfig", this.configCopy.copyInto());
+      entry = (await this.enter(() => this.bootstrap.run(context, runOptions))) as ivm.Reference;
+      const get = (name: string) => entry.get(name, { reference: true }) as Promise<ivm.Reference>;
+      [handle.invoke, handle.settle, handle.fire, handle.dispatch] = await Promise.all([get("invoke"), get("settle"), get("fire"), get("dispatch")]);
+    } else {
+      context.global.setSync("__canopyHost", callback);
+      context.global.setSync("__canopyConfig", this.configCopy.copyInto());
+      this.enteredSinceSample = true;
+      entry = this.bootstrap.runSync(context, runOptions) as ivm.Reference;
+      handle.invoke = entry.getSync("invoke", { reference: true });
+      handle.settle = entry.getSync("settle", { reference: true });
+      handle.fire = entry.getSync("fire", { reference: true });
+      handle.dispatch = entry.getSync("dispatch", { reference: true });
+    }
     entry.release();
     return handle;
+  }
+
+  /** A fresh context for one request: a spare made in the background when there is one. */
+  private freshContext(): Promise<ContextHandle> {
+    const spare = this.spares.pop();
+    this.fillSpares();
+    return spare ? Promise.resolve(spare) : this.createContext(false);
+  }
+
+  /** Keeps up to `spareContexts` ready once an app serves fresh-context requests (idle apps keep none). */
+  private fillSpares(): void {
+    while (this.state === "running" && this.spares.length + this.sparesPending < spareContexts) {
+      this.sparesPending++;
+      const isolate = this.isolate;
+      this.createContext(false, true)
+        .then(
+          (handle) => {
+            if (handle.released) return;
+            if (isolate !== this.isolate || this.state !== "running") this.release(handle);
+            else this.spares.push(handle);
+          },
+          () => undefined,
+        )
+        .finally(() => this.sparesPending--);
+    }
   }
 
   private release(handle: ContextHandle): void {
@@ -443,7 +485,7 @@ export class AppInstance {
 
   private async run(endpoint: EndpointDefinition, request: AppRequest, onHandle: (handle: ContextHandle) => void): Promise<Omit<AppResponse, "execMs">> {
     const reuseKey = endpoint.interpreter_reuse?.key;
-    const handle = reuseKey ? await this.reusedContext(reuseKey) : await this.createContext(false).catch((error: unknown) => this.failEntry(error, "starting a context"));
+    const handle = reuseKey ? await this.reusedContext(reuseKey) : await this.freshContext().catch((error: unknown) => this.failEntry(error, "starting a context"));
     const work = async () => {
       const txn = this.deps.kv.begin(endpoint.mode !== "readwrite");
       handle.txn = txn;
