@@ -1,5 +1,6 @@
 // Domain code throws AppError with a code; this file is the one place that maps codes to HTTP
 // statuses, tRPC codes and socket error payloads.
+import type { z } from "zod";
 export const appErrorCodes = {
   BAD_REQUEST: { http: 400, trpc: "BAD_REQUEST" },
   UNAUTHORIZED: { http: 401, trpc: "UNAUTHORIZED" },
@@ -56,4 +57,11 @@ export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<Prope
   return issues
     .map((issue) => (issue.path.length ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message))
     .join("; ");
+}
+
+/** Validates input inside domain code: a failure is a BAD_REQUEST naming the fields, never a 500. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what?: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AppError("BAD_REQUEST", `${what ? `Invalid ${what}: ` : ""}${describeIssues(parsed.error.issues)}`);
+  return parsed.data;
 }

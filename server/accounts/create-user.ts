@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../db/generated/client";
 import { hashPassword } from "../auth/password";
+import { isUniqueViolation } from "../db/errors";
 import { AppError } from "../errors";
 import type { Role } from "./schemas";
 import { toPublicUser, type PublicUser } from "./public-user";
@@ -27,8 +28,4 @@ export async function createUser(options: {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", "That username is taken");
     throw error;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
 }

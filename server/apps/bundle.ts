@@ -118,9 +118,13 @@ export function validateManifestText(text: string): { manifest?: AppManifest; is
 }
 
 /** Everything that makes a bundle undeployable: manifest, references between files, sizes. */
-export function validateBundle(bundle: StoredBundle): { manifest?: AppManifest; issues: BundleIssue[] } {
+export function validateBundle(
+  bundle: StoredBundle,
+  /** app.json as the developer wrote it, so lines point into their file. */
+  manifestText?: string,
+): { manifest?: AppManifest; issues: BundleIssue[] } {
   const issues: BundleIssue[] = [];
-  const metadataText = typeof bundle.metadata === "string" ? bundle.metadata : JSON.stringify(bundle.metadata ?? {}, null, 2);
+  const metadataText = manifestText ?? (typeof bundle.metadata === "string" ? bundle.metadata : JSON.stringify(bundle.metadata ?? {}, null, 2));
   if (bundle.metadata === undefined) issues.push({ file: "app.json", message: "The bundle has no app.json" });
   const { manifest, issues: manifestIssues } = validateManifestText(metadataText);
   issues.push(...manifestIssues);

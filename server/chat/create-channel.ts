@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../db/generated/client";
+import { isUniqueViolation } from "../db/errors";
 import { AppError } from "../errors";
 
 /** Staff (or the privileged REST API) create channels that belong to no member. */
@@ -9,7 +10,7 @@ export async function createChannel(options: { prisma: PrismaClient; name: strin
     const channel = await options.prisma.channel.create({ data: { name: options.name } });
     return { name: channel.name };
   } catch (error) {
-    if ((error as { code?: string }).code === "P2002") throw new AppError("CONFLICT", `#${options.name} already exists`);
+    if (isUniqueViolation(error)) throw new AppError("CONFLICT", `#${options.name} already exists`);
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 // Wraps REST route handlers: AppError → its HTTP status with a JSON body, anything else → a
 // logged 500 that reveals nothing. Also resolves the caller and reads bounded JSON bodies.
 import { resolveCaller, type Caller } from "../auth/caller";
-import { AppError, describeIssues, errorBody, httpStatusOf, isAppError } from "../errors";
+import { AppError, parseInput, errorBody, httpStatusOf, isAppError } from "../errors";
 import { services } from "../services";
 import type { z } from "zod";
 
@@ -45,7 +45,5 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
       throw new AppError("BAD_REQUEST", "Body is not valid JSON");
     }
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new AppError("BAD_REQUEST", describeIssues(parsed.error.issues));
-  return parsed.data;
+  return parseInput(schema, value);
 }

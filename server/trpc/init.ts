@@ -38,7 +38,13 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       message: zodError ? describeIssues(zodError.issues) : shape.message,
-      data: { ...shape.data, stack: undefined, appCode: isAppError(error.cause) ? error.cause.code : undefined },
+      data: {
+        ...shape.data,
+        stack: undefined,
+        appCode: isAppError(error.cause) ? error.cause.code : undefined,
+        // e.g. a save conflict carries the newer content so the editor can show a diff.
+        appDetails: isAppError(error.cause) ? error.cause.details : undefined,
+      },
     };
   },
 });

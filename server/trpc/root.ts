@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { appsRouter } from "./routers/apps";
 import { chatRouter } from "./routers/chat";
 import { renderRouter } from "./routers/render";
 import { streamsRouter } from "./routers/streams";
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   chat: chatRouter,
   streams: streamsRouter,
   render: renderRouter,
+  apps: appsRouter,
 });
 
 export type AppRouter = typeof appRouter;
