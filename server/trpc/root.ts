@@ -1,6 +1,7 @@
 import { accountRouter } from "./routers/account";
 import { appsRouter } from "./routers/apps";
 import { chatRouter } from "./routers/chat";
+import { editorRouter } from "./routers/editor";
 import { renderRouter } from "./routers/render";
 import { streamsRouter } from "./routers/streams";
 import { statusRouter } from "./routers/status";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   streams: streamsRouter,
   render: renderRouter,
   apps: appsRouter,
+  editor: editorRouter,
 });
 
 export type AppRouter = typeof appRouter;
