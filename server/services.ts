@@ -10,6 +10,7 @@ import type { PresenceStore } from "./chat/presence";
 import type { ChatLookups } from "./chat/chat-lookups";
 import type { BusEndpoint } from "./internal/bus-endpoint";
 import type { RenderService } from "./render/service";
+import type { AppRuntimeControl } from "./apps/runtime-contract";
 
 export type CanopyServices = {
   env: Env;
@@ -26,6 +27,8 @@ export type CanopyServices = {
   bus: BusEndpoint;
   /** The render farm's sessions, allow list and pairings (REST, tRPC and the /render namespace). */
   render: RenderService;
+  /** The app runtime: deployments, previews, status and logs (implemented by the apps runtime). */
+  apps: AppRuntimeControl;
 };
 
 const key = Symbol.for("canopy.services");

@@ -15,9 +15,12 @@ export const chatBotTemplate: AppTemplate = {
     "src/bot.ts": `// A chat bot: the server script starts with the app and listens to chat messages.
 import { reply } from "./commands";
 
-canopy.chat.onMessage(async (message) => {
-  const answer = await reply(message.text, message.username);
-  if (answer) await canopy.chat.send(message.channel, answer);
+canopy.chat.on("message", async (message) => {
+  if (message.system) return;
+  const answer = await reply(message.text, message.displayName || message.username);
+  if (!answer) return;
+  await canopy.chat.send(message.channel, answer);
+  console.log(\`answered \${message.text.trim()} in #\${message.channel}\`);
 });
 
 console.log("chat bot ready: say !hello or !count in a channel");
@@ -30,7 +33,7 @@ export async function reply(text: string, username: string): Promise<string | nu
   if (command === "!hello") return \`Hello, \${username}!\`;
   if (command === "!count") {
     const count = Number((await canopy.kv.get("count")) ?? 0) + 1;
-    await canopy.kv.set("count", String(count));
+    await canopy.kv.set("count", count);
     return \`Commands answered so far: \${count}\`;
   }
   return null;
@@ -40,7 +43,7 @@ export async function reply(text: string, username: string): Promise<string | nu
 
 A chat bot for Canopy.
 
-- \`src/bot.ts\` listens to chat with \`canopy.chat.onMessage\` and answers with \`canopy.chat.send\`.
+- \`src/bot.ts\` listens to chat with \`canopy.chat.on("message", …)\` and answers with \`canopy.chat.send\`.
 - \`src/commands.ts\` holds the commands: \`!hello\` greets, \`!count\` counts answers in the app's
   key-value store (\`canopy.kv\`).
 - \`app.json\` asks for the \`chat\`, \`kv\` and \`log\` permissions; staff see them when they review

@@ -19,10 +19,12 @@ export const pageRpcTemplate: AppTemplate = {
 
 let visits = 0;
 
-canopy.rpc.register("greet", async (caller, args: { name?: string }) => {
+// "guest": anyone who can open the page may call it; "user" or "staff" would restrict it.
+canopy.rpc.register("greet", "guest", (context, input) => {
+  const name = typeof (input as { name?: unknown } | undefined)?.name === "string" ? (input as { name: string }).name.trim() : "";
   visits += 1;
-  console.log(\`greet called by \${caller?.username ?? "a guest"} (visit \${visits})\`);
-  return { message: \`Hello, \${args?.name || caller?.displayName || "guest"}!\`, visits };
+  console.log(\`greet called by \${context.caller?.username ?? "a guest"} (visit \${visits})\`);
+  return { message: \`Hello, \${name || context.caller?.displayName || "guest"}!\`, visits };
 });
 `,
     "pages/index.html": `<!doctype html>
