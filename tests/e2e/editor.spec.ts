@@ -1,0 +1,108 @@
+import { expect, test, type Page } from "@playwright/test";
+
+// The online editor on a tablet: portrait 768×1024 with touch emulation. Buttons are tapped;
+// text goes in as an on-screen keyboard sends it.
+test.use({ viewport: { width: 768, height: 1024 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+
+async function signUp(page: Page): Promise<string> {
+  const username = `dev${Date.now().toString(36)}`;
+  await page.goto("/signup");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill("a-good-password");
+  await page.getByRole("button", { name: "Create account" }).tap();
+  await expect(page.getByRole("banner").getByText(username)).toBeVisible();
+  return username;
+}
+
+async function createApp(page: Page, options: { name: string; template: string }): Promise<string> {
+  await page.goto("/dev");
+  await page.getByRole("button", { name: "New app" }).tap();
+  await page.getByRole("radio", { name: new RegExp(options.template) }).tap();
+  await page.getByLabel("Name").fill(options.name);
+  const id = await page.getByLabel("App id").inputValue();
+  await page.getByRole("button", { name: "Create app" }).tap();
+  await expect(page).toHaveURL(new RegExp(`/dev/apps/${id}$`));
+  return id;
+}
+
+/** Waits until Monaco shows `fileName` and is editable, then puts the cursor at the end. */
+async function focusEditorEnd(page: Page, fileName: string) {
+  await expect(page.getByRole("tab", { name: fileName, selected: true })).toBeVisible();
+  const lines = page.locator(".monaco-editor .view-lines");
+  await expect(lines).toBeVisible({ timeout: 30_000 });
+  await lines.tap();
+  await page.keyboard.press("ControlOrMeta+End");
+}
+
+async function openFile(page: Page, path: string) {
+  await page.getByRole("navigation", { name: "Files" }).getByRole("button", { name: path.split("/").pop(), exact: true }).tap();
+}
+
+async function tapToolbar(page: Page, name: string | RegExp) {
+  await page.getByRole("toolbar", { name: "Editor" }).getByRole("button", { name }).tap();
+}
+
+async function openPanel(page: Page, name: RegExp) {
+  await page.getByRole("tab", { name }).tap();
+}
+
+test("a developer creates an app from a template, types with completions, saves, runs the preview and sees its log", async ({ page }) => {
+  await signUp(page);
+  await createApp(page, { name: `Hello ${Date.now().toString(36)}`, template: "Blank" });
+  await focusEditorEnd(page, "main.ts");
+
+  // IntelliSense from the platform's .d.ts.
+  await page.keyboard.type("canopy.chat.");
+  const suggestions = page.locator(".monaco-editor .suggest-widget");
+  await expect(suggestions).toBeVisible();
+  await expect(suggestions.getByText("send", { exact: true }).first()).toBeVisible();
+  await page.keyboard.press("Escape");
+  for (let index = 0; index < "canopy.chat.".length; index++) await page.keyboard.press("Backspace");
+
+  await page.keyboard.insertText('console.log("hello from the preview", 6 * 7);\n');
+  await expect(page.getByRole("tab", { name: /main\.ts/ }).getByRole("img", { name: "unsaved changes" })).toBeVisible();
+  await tapToolbar(page, /^Save/);
+  await expect(page.getByRole("toolbar", { name: "Editor" }).getByRole("status")).toContainText("All changes saved");
+  await expect(page.getByRole("tab", { name: /main\.ts/ }).getByRole("img", { name: "unsaved changes" })).toHaveCount(0);
+
+  await tapToolbar(page, "Run preview");
+  await expect(page.getByRole("toolbar", { name: "Editor" }).getByText("Preview: running")).toBeVisible({ timeout: 30_000 });
+  await openPanel(page, /^Console/);
+  await expect(page.getByRole("list", { name: "Preview log" })).toContainText("hello from the preview 42", { timeout: 30_000 });
+});
+
+test("an invalid app.json and a syntax error each show a clear diagnostic and the preview keeps running", async ({ page }) => {
+  await signUp(page);
+  await createApp(page, { name: `Broken ${Date.now().toString(36)}`, template: "Blank" });
+  await focusEditorEnd(page, "main.ts");
+  await tapToolbar(page, "Run preview");
+  const toolbar = page.getByRole("toolbar", { name: "Editor" });
+  await expect(toolbar.getByText("Preview: running")).toBeVisible({ timeout: 30_000 });
+
+  // app.json: a field the manifest does not know.
+  await openFile(page, "app.json");
+  await expect(page.getByRole("tab", { name: "app.json", selected: true })).toBeVisible();
+  await page.locator(".monaco-editor .view-lines").tap();
+  await page.keyboard.press("ControlOrMeta+Home");
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.insertText('"unknownField": true,');
+  await openPanel(page, /^Problems/);
+  const problems = page.getByRole("list", { name: "Problems" });
+  await expect(problems).toContainText(/app\.json:2.*unknownField.*not allowed/i);
+  await tapToolbar(page, /^Save/);
+  await expect(problems).toContainText(/Preview \(validating\).*unknownField/i, { timeout: 30_000 });
+  await expect(toolbar.getByText("Preview: running")).toBeVisible();
+
+  // Undo the manifest error, then a syntax error in the module.
+  await tapToolbar(page, "Undo");
+  await tapToolbar(page, /^Save/);
+  await expect(toolbar.getByRole("status")).toContainText("All changes saved");
+  await openFile(page, "src/main.ts");
+  await focusEditorEnd(page, "main.ts");
+  await page.keyboard.insertText("const = ;\n");
+  await expect(problems).toContainText(/main\.ts:\d+.*(expected|Variable declaration)/i);
+  await tapToolbar(page, /^Save/);
+  await expect(problems).toContainText(/Preview \(\w+\).*main\.ts|src\/main\.ts/i, { timeout: 30_000 });
+  await expect(toolbar.getByText("Preview: running")).toBeVisible();
+});
