@@ -30,7 +30,7 @@ async function focusEditorEnd(page: Page, fileName: string) {
   await expect(page.getByRole("tab", { name: fileName, selected: true })).toBeVisible();
   const lines = page.locator(".monaco-editor .view-lines");
   await expect(lines).toBeVisible({ timeout: 30_000 });
-  await lines.tap();
+  await lines.tap({ position: { x: 40, y: 8 } });
   await page.keyboard.press("ControlOrMeta+End");
 }
 
@@ -82,7 +82,7 @@ test("an invalid app.json and a syntax error each show a clear diagnostic and th
   // app.json: a field the manifest does not know.
   await openFile(page, "app.json");
   await expect(page.getByRole("tab", { name: "app.json", selected: true })).toBeVisible();
-  await page.locator(".monaco-editor .view-lines").tap();
+  await page.locator(".monaco-editor .view-lines").tap({ position: { x: 40, y: 8 } });
   await page.keyboard.press("ControlOrMeta+Home");
   await page.keyboard.press("End");
   await page.keyboard.press("Enter");

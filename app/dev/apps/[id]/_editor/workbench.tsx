@@ -49,6 +49,23 @@ function firstFile(paths: string[], appJson: string | undefined): string | null 
   return paths.find((path) => path.startsWith("src/")) ?? (paths.includes("app.json") ? "app.json" : (paths[0] ?? null));
 }
 
+/** Keeps --workbench-top at the site header's bottom edge (it wraps differently per screen). */
+function useHeaderOffset(ref: React.RefObject<HTMLDivElement | null>) {
+  useEffect(() => {
+    const header = document.querySelector("body > header");
+    if (!header) return;
+    const update = () => ref.current?.style.setProperty("--workbench-top", `${Math.max(0, header.getBoundingClientRect().bottom)}px`);
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(header);
+    window.addEventListener("resize", update);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener("resize", update);
+    };
+  }, [ref]);
+}
+
 export function Workbench({ appId, appName }: { appId: string; appName: string }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
@@ -65,6 +82,8 @@ export function Workbench({ appId, appName }: { appId: string; appName: string }
   const [editorDiagnostics, setEditorDiagnostics] = useState<Diagnostic[]>([]);
   const [typesError, setTypesError] = useState<string | null>(null);
   const pendingReveal = useRef<{ line: number; column?: number } | null>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  useHeaderOffset(rootRef);
 
   const manifestSchema = useQuery(trpc.apps.manifestSchema.queryOptions(undefined, { staleTime: Infinity }));
   const validation = useQuery(trpc.apps.validate.queryOptions({ appId }));
@@ -204,7 +223,7 @@ export function Workbench({ appId, appName }: { appId: string; appName: string }
   }
 
   return (
-    <div className={styles.workbench} data-tree-open={treeOpen} data-panel-open={panelOpen}>
+    <div ref={rootRef} className={styles.workbench} data-tree-open={treeOpen} data-panel-open={panelOpen}>
       <div className={styles.toolbar} role="toolbar" aria-label="Editor">
         <button type="button" className="button button-small" aria-pressed={treeOpen} onClick={() => setTreeOpen((value) => !value)}>
           Files
