@@ -91,6 +91,26 @@ export const envSchema = z.object({
         .map((host) => host.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /** Apps: memory limit of each app's isolate, in megabytes. */
+  APPS_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
+  /** Apps: CPU time one entry into app code may take (a request, a timer, an event), in milliseconds. */
+  APPS_CPU_MS_PER_CALL: z.coerce.number().int().min(5).max(10_000).default(100),
+  /** Apps: an endpoint that has not answered after this long gets 504. */
+  APPS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Apps: CPU time an app may use per minute across all its entries, in milliseconds. */
+  APPS_CPU_BUDGET_MS_PER_MINUTE: z.coerce.number().int().min(100).default(15_000),
+  /** Apps: timers (setTimeout/setInterval) pending at once per app. */
+  APPS_MAX_TIMERS: z.coerce.number().int().min(1).max(100_000).default(200),
+  /** Apps: log lines per second per app (bursts of five seconds' worth pass). */
+  APPS_LOG_LINES_PER_SECOND: z.coerce.number().int().min(1).default(50),
+  /** Apps: bytes of KV data per app (keys and values). */
+  APPS_KV_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  /** Apps: chat messages an app may send per minute. */
+  APPS_CHAT_SENDS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** Apps: violations within ten minutes after which an app is suspended. */
+  APPS_SUSPEND_AFTER_VIOLATIONS: z.coerce.number().int().min(1).default(8),
+  /** Apps: log entries kept per app and target. */
+  APPS_LOG_RETENTION: z.coerce.number().int().min(100).max(100_000).default(2000),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -22,6 +22,9 @@ import { createChatLookups } from "./chat/chat-lookups";
 import { endStreamsOfWorker, registerIngestHandlers } from "./streams/ingest-handlers";
 import { ServiceRegistry } from "./status/registry";
 import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supervisor";
+import { createAppRuntime } from "./apps/runtime-service";
+import { createAppHttpHandler } from "./apps/app-http";
+import { createAppsNamespace } from "./apps/namespace";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const config = env();
@@ -51,7 +54,9 @@ async function main(): Promise<void> {
   const nextApp = next({ dev, dir: projectRoot, hostname: "localhost", port: config.PORT || 3000 });
   const handle = nextApp.getRequestHandler();
 
+  let handleAppRequest: ReturnType<typeof createAppHttpHandler> | undefined;
   const httpServer = http.createServer((request, response) => {
+    if (handleAppRequest?.(request, response)) return;
     if (!guardApiRequest(request, response, config.MAX_BODY_BYTES)) return;
     handle(request, response).catch((error: unknown) => {
       log.error("request failed", { url: request.url, error: String(error) });
@@ -81,13 +86,17 @@ async function main(): Promise<void> {
       void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId);
       // Called only after start-up, once `render` below exists.
       render.workerGone(workerId);
+      apps.workerGone(workerId);
     },
   });
   const render = createRenderService({ bus: internal.bus, registry, prisma: db.prisma, env: config, logger: log.child("render") });
   createRenderNamespace(io, { service: render, logger: log.child("render") });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
   registerIngestHandlers(internal.bus, { prisma: db.prisma, presence, logger: log.child("streams") });
-  publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render });
+  const apps = createAppRuntime({ prisma: db.prisma, bus: internal.bus, registry, io, env: config, logger: log.child("apps"), chat: chat.broadcaster });
+  createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
+  handleAppRequest = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
+  publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render, apps });
 
   await nextApp.prepare();
   if (dev) {

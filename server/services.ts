@@ -10,7 +10,7 @@ import type { PresenceStore } from "./chat/presence";
 import type { ChatLookups } from "./chat/chat-lookups";
 import type { BusEndpoint } from "./internal/bus-endpoint";
 import type { RenderService } from "./render/service";
-import type { AppRuntimeControl } from "./apps/runtime-contract";
+import type { AppRuntime } from "./apps/runtime-service";
 
 export type CanopyServices = {
   env: Env;
@@ -27,8 +27,8 @@ export type CanopyServices = {
   bus: BusEndpoint;
   /** The render farm's sessions, allow list and pairings (REST, tRPC and the /render namespace). */
   render: RenderService;
-  /** The app runtime: deployments, previews, status and logs (implemented by the apps runtime). */
-  apps: AppRuntimeControl;
+  /** The app runtime (AppRuntimeControl plus what the HTTP layer and sockets need). */
+  apps: AppRuntime;
 };
 
 const key = Symbol.for("canopy.services");

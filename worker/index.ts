@@ -7,6 +7,7 @@ import { loadSecrets } from "../server/secrets";
 import { createLogger } from "../server/logger";
 import { connectBus } from "./bus-client";
 import { capabilityHealth, type WorkerCapability } from "./capabilities";
+import { createAppsCapability } from "./apps/capability";
 import { createIngestService } from "./ingest/ingest-service";
 import { createRenderCapability } from "./render/capability";
 
@@ -29,6 +30,7 @@ bus.handle("status", () => ({ status: "alive" as const }));
 /** Started below; each module (ingest, apps, render) adds itself here. */
 const capabilities: WorkerCapability[] = [];
 capabilities.push(createIngestService({ bus, workerId, log: log.child("ingest") }));
+capabilities.push(createAppsCapability({ bus, workerId, env: config, log: log.child("apps") }));
 
 if (config.RENDER_ENABLED) {
   createRenderCapability({ bus, socket: socket as never, workerId, serverUrl, config, logger: log.child("render") })

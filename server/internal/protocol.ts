@@ -81,6 +81,40 @@ export type RenderInput = z.output<typeof renderInputSchema>;
 export type RenderTarget = z.output<typeof renderTargetSchema>;
 export type RenderPageInfo = z.output<typeof renderPageInfoSchema>;
 
+const appIdField = z.string().min(2).max(40);
+const appTargetField = z.enum(["live", "preview"]);
+const base64Field = z.string().max(16 * 1024 * 1024);
+const binaryField = z.custom<Uint8Array>((value) => value instanceof Uint8Array, "Expected binary data");
+/** One KV entry as it travels: map name, key and value bytes in base64 (value null: deleted). */
+export const appKvWriteSchema = z.object({ map: z.string().max(200), key: base64Field, value: base64Field.nullable() });
+export const appLogEntrySchema = z.object({
+  at: z.number(),
+  level: z.enum(["log", "info", "warn", "error", "debug", "metric", "violation", "system"]),
+  message: z.string().max(20_000),
+  stack: z.array(z.object({ module: z.string().max(300), line: z.number().int(), column: z.number().int().optional(), functionName: z.string().max(300).optional() })).max(50).optional(),
+  metrics: z.object({ method: z.string().max(16), path: z.string().max(2000), status: z.number().int(), execMs: z.number() }).optional(),
+});
+const appCallerSchema = z.object({ userId: z.string(), username: z.string(), displayName: z.string(), role: roleSchema }).nullable();
+export const appRunStatusSchema = z.object({
+  appId: appIdField,
+  target: appTargetField,
+  deploymentId: z.string(),
+  state: z.enum(["running", "starting", "stopped", "suspended", "failed"]),
+  reason: z.string().max(1000).optional(),
+  memoryBytes: z.number().nonnegative(),
+  cpuMsLastMinute: z.number().nonnegative(),
+  violations: z.number().int().nonnegative(),
+});
+/** Platform events the server fans out to workers for apps that listen (chat, streams). */
+export const appPlatformEventSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("chat.message"), message: z.object({ id: z.number().int(), channel: z.string(), username: z.string(), displayName: z.string(), text: z.string(), datetime: z.number(), system: z.boolean() }) }),
+  z.object({ kind: z.literal("chat.delete"), channel: z.string(), messageId: z.number().int() }),
+  z.object({ kind: z.literal("streams.online"), channel: z.string() }),
+  z.object({ kind: z.literal("streams.offline"), channel: z.string() }),
+]);
+export type AppPlatformEvent = z.output<typeof appPlatformEventSchema>;
+export type AppRunStatus = z.output<typeof appRunStatusSchema>;
+
 export const prompts = {
   /** worker → server, every HEARTBEAT_INTERVAL_SECONDS. */
   heartbeat: {
@@ -218,6 +252,91 @@ export const prompts = {
   },
   /** worker → server on every (re)connect: the sessions it hosts, so the server can reconcile. */
   renderSessions: { data: z.object({ workerId: z.string().min(1).max(64), sessions: z.array(renderSessionSummarySchema).max(1000) }), reply: undefined },
+  /**
+   * server → worker: start an isolate for this deployment (with the app's KV, which the worker
+   * then owns), health-check it, and only then swap it in; requests in flight finish on the old one.
+   */
+  appStart: {
+    data: z.object({
+      appId: appIdField,
+      target: appTargetField,
+      deploymentId: z.string().min(1).max(64),
+      bundle: z.object({ metadata: z.unknown(), modules: z.array(z.object({ name: z.string().max(200), module: z.string() })).max(500) }),
+      disableBytecodeCache: z.boolean(),
+      kv: z.array(appKvWriteSchema.extend({ value: base64Field })),
+    }),
+    reply: z.object({ deploymentId: z.string(), startMs: z.number() }),
+  },
+  /** worker → server while an appStart runs: which deploy step started. */
+  appStartProgress: { data: z.object({ appId: appIdField, target: appTargetField, deploymentId: z.string(), step: z.enum(["compiling", "starting", "health-check"]) }), reply: undefined },
+  appStop: { data: z.object({ appId: appIdField, target: appTargetField }), reply: z.object({ stopped: z.boolean() }) },
+  /** server → worker: one endpoint call; authn was checked by the server. */
+  appRequest: {
+    data: z.object({
+      appId: appIdField,
+      target: appTargetField,
+      method: z.string().max(16),
+      /** The endpoint's template path from app.json ("/items/{id}"). */
+      endpoint: z.string().max(300),
+      /** The request path under /api (what CCF calls `path`). */
+      path: z.string().max(4096),
+      url: z.string().max(8192),
+      params: z.record(z.string(), z.string()),
+      query: z.string().max(8192),
+      headers: z.record(z.string(), z.string()),
+      body: binaryField,
+      caller: appCallerSchema,
+    }),
+    reply: z.object({ status: z.number().int().min(100).max(599), headers: z.record(z.string(), z.string()), body: binaryField, execMs: z.number() }),
+  },
+  /** server → worker: an rpc method the app registered, called from one of its pages. */
+  appRpcCall: {
+    data: z.object({ appId: appIdField, target: appTargetField, method: z.string().min(1).max(100), caller: appCallerSchema, pageId: z.string().max(40).optional(), args: z.array(z.unknown()).max(20) }),
+    reply: z.object({ result: z.unknown() }),
+  },
+  /** server → workers: a chat or stream event; apps with the permission and a listener get it. */
+  appPlatformEvent: { data: appPlatformEventSchema, reply: undefined },
+  /** server → worker: resource use and state of the apps it runs. */
+  appStatusList: { data: z.undefined(), reply: z.array(appRunStatusSchema) },
+  /** worker → server on every (re)connect: what it runs; the server starts what is missing. */
+  appsHello: { data: z.object({ workerId: z.string().min(1).max(64), running: z.array(z.object({ appId: appIdField, target: appTargetField, deploymentId: z.string() })) }), reply: undefined },
+  /** worker → server: state changes the worker decided (failed, suspended after violations). */
+  appState: { data: z.object({ appId: appIdField, target: appTargetField, deploymentId: z.string(), state: z.enum(["failed", "suspended", "stopped"]), reason: z.string().max(1000) }), reply: undefined },
+  /** worker → server: a batch of the app's log lines (console, metrics, violations). */
+  appLog: { data: z.object({ appId: appIdField, target: appTargetField, entries: z.array(appLogEntrySchema).max(1000) }), reply: undefined },
+  /** worker → server: the write set of one KV transaction, applied atomically. */
+  appKvCommit: {
+    data: z.object({ appId: appIdField, target: appTargetField, clears: z.array(z.string().max(200)).max(100), writes: z.array(appKvWriteSchema).max(10_000) }),
+    reply: z.object({ ok: z.literal(true) }),
+  },
+  appChatSend: {
+    data: z.object({ appId: appIdField, target: appTargetField, channel: z.string().min(1).max(64), text: z.string().min(1).max(10_000), system: z.boolean() }),
+    reply: z.object({ id: z.number().int() }),
+  },
+  appChatDelete: { data: z.object({ appId: appIdField, target: appTargetField, messageId: z.number().int() }), reply: z.object({ deleted: z.boolean() }) },
+  appUserGet: {
+    data: z.object({ appId: appIdField, username: z.string().min(1).max(64) }),
+    reply: z.object({ user: z.object({ id: z.string(), username: z.string(), displayName: z.string(), role: roleSchema, createdAt: z.number() }).nullable() }),
+  },
+  appStreamStatus: {
+    data: z.object({ appId: appIdField, channel: z.string().min(1).max(64) }),
+    reply: z.object({ channel: z.string(), status: z.enum(["ONLINE", "OFFLINE", "LURKING", "UNKNOWN"]), title: z.string().optional(), startedAt: z.number().optional() }),
+  },
+  appPagePublish: {
+    data: z.object({ appId: appIdField, target: appTargetField, pageId: z.string().min(1).max(40), published: z.boolean(), title: z.string().max(80).optional() }),
+    reply: z.object({ ok: z.literal(true) }),
+  },
+  /** worker → server: an rpc event for the app's pages (all, one page, or one user's pages). */
+  appRpcEmit: {
+    data: z.object({
+      appId: appIdField,
+      target: appTargetField,
+      to: z.discriminatedUnion("kind", [z.object({ kind: z.literal("all") }), z.object({ kind: z.literal("page"), pageId: z.string().max(40) }), z.object({ kind: z.literal("user"), userId: z.string().max(64) })]),
+      event: z.string().min(1).max(100),
+      payload: z.unknown(),
+    }),
+    reply: undefined,
+  },
 } satisfies Record<string, { data: z.ZodType; reply: z.ZodType | undefined }>;
 
 export type Prompt = keyof typeof prompts;

@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { appRuntimeRouter } from "./routers/app-runtime";
 import { appsRouter } from "./routers/apps";
 import { chatRouter } from "./routers/chat";
 import { editorRouter } from "./routers/editor";
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   chat: chatRouter,
   streams: streamsRouter,
   render: renderRouter,
+  appRuntime: appRuntimeRouter,
   apps: appsRouter,
   editor: editorRouter,
 });

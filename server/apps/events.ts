@@ -1,0 +1,25 @@
+// Events of the /apps namespace: app log streaming for owners and staff now; the pages issue
+// adds rpc events here. Payloads are validated with zod; acks are {data} | {error}.
+import { z } from "zod";
+import type { AppLogEntry, AppTarget } from "./runtime-contract";
+
+export const logsSubscribeSchema = z.object({ appId: z.string().min(2).max(40), target: z.enum(["live", "preview"]), afterSeq: z.number().int().nonnegative().optional() });
+export const logsUnsubscribeSchema = logsSubscribeSchema.pick({ appId: true, target: true });
+
+export type Ack<T> = (reply: { data: T } | { error: { code: string; message: string } }) => void;
+
+export interface AppsClientToServerEvents {
+  "logs:subscribe": (payload: z.input<typeof logsSubscribeSchema>, ack: Ack<{ entries: AppLogEntry[] }>) => void;
+  "logs:unsubscribe": (payload: z.input<typeof logsUnsubscribeSchema>) => void;
+}
+
+export interface AppsServerToClientEvents {
+  log: (payload: { appId: string; target: AppTarget; entry: AppLogEntry }) => void;
+  /** The review flow sends these to `user:<userId>`. */
+  notification: (payload: { kind: string; message: string; appId?: string }) => void;
+  "rpc:event": (payload: { appId: string; event: string; payload: unknown }) => void;
+  pages: (payload: { appId: string; pages: { pageId: string; title?: string }[] }) => void;
+}
+
+export const logRoom = (appId: string, target: AppTarget) => `logs:${appId}:${target}`;
+export const userRoom = (userId: string) => `user:${userId}`;

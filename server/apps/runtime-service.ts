@@ -1,0 +1,348 @@
+// The server's side of the app runtime (services().apps): places apps on workers, activates
+// deployments (the worker swaps atomically after a health check), forwards endpoint calls,
+// answers the platform calls apps make over the bus (KV commits, chat, users, streams, pages,
+// rpc events), keeps each app's log, persists suspensions, and re-deploys after a worker restart.
+import type { Server as SocketServer } from "socket.io";
+import type { PrismaClient } from "../db/generated/client";
+import type { Env } from "../env";
+import { AppError } from "../errors";
+import type { BusEndpoint } from "../internal/bus-endpoint";
+import type { AppRunStatus, PromptData, PromptReply } from "../internal/protocol";
+import type { Logger } from "../logger";
+import type { ServiceRegistry } from "../status/registry";
+import type { ChatBroadcaster } from "../chat/broadcaster";
+import { toMessageView } from "../chat/message-view";
+import { colorFor } from "../chat/colors";
+import { filesToBundle, validateBundle, type StoredBundle } from "./bundle";
+import type { AppManifest } from "./manifest";
+import type { AppLogEntry, AppRuntimeControl, AppRuntimeStatus, AppTarget, DeployResult, DeployStep } from "./runtime-contract";
+
+type Key = `${string}:${AppTarget}`;
+type Placement = { workerId: string; deploymentId: string; startedAt: number };
+/** What the HTTP layer needs to route and authorize without asking a worker. */
+export type ServedApp = { appId: string; target: AppTarget; deploymentId: string; manifest: AppManifest; files: Map<string, Buffer>; ownerId: string };
+
+const previewKvPrefix = "~preview/";
+
+export type AppRuntime = AppRuntimeControl & {
+  served(appId: string, target: AppTarget): Promise<ServedApp | null>;
+  request(options: { appId: string; target: AppTarget } & Omit<PromptData<"appRequest">, "appId" | "target">): Promise<PromptReply<"appRequest">>;
+  callRpc(options: PromptData<"appRpcCall">): Promise<unknown>;
+  onLog(listener: (appId: string, target: AppTarget, entry: AppLogEntry) => void): () => void;
+  publishedPages(appId: string): { pageId: string; title?: string }[];
+  workerGone(workerId: string): void;
+  list(): Promise<AppRuntimeStatus[]>;
+};
+
+export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint; registry: ServiceRegistry; io: SocketServer; env: Env; logger: Logger; chat: ChatBroadcaster }): AppRuntime {
+  const { prisma, bus } = deps;
+  const log = deps.logger;
+  const placements = new Map<Key, Placement>();
+  const servedCache = new Map<Key, ServedApp>();
+  const progress = new Map<string, (step: DeployStep) => void>();
+  const logs = new Map<Key, AppLogEntry[]>();
+  const seqs = new Map<Key, number>();
+  const logListeners = new Set<(appId: string, target: AppTarget, entry: AppLogEntry) => void>();
+  const pages = new Map<string, Map<string, { title?: string }>>();
+  const keyOf = (appId: string, target: AppTarget): Key => `${appId}:${target}`;
+  const workerLabel = (workerId: string) => `worker:${workerId}`;
+
+  function appendLog(appId: string, target: AppTarget, entry: Omit<AppLogEntry, "seq" | "target">): void {
+    const key = keyOf(appId, target);
+    const seq = (seqs.get(key) ?? 0) + 1;
+    seqs.set(key, seq);
+    const full: AppLogEntry = { ...entry, seq, target };
+    let ring = logs.get(key);
+    if (!ring) logs.set(key, (ring = []));
+    ring.push(full);
+    if (ring.length > deps.env.APPS_LOG_RETENTION) ring.splice(0, ring.length - deps.env.APPS_LOG_RETENTION);
+    for (const listener of logListeners) listener(appId, target, full);
+  }
+
+  function pickWorker(): string {
+    const workers = deps.registry.workersProviding("apps");
+    if (!workers.length) throw new AppError("UNAVAILABLE", "No worker runs the app runtime right now");
+    const load = new Map(workers.map((id) => [id, 0]));
+    for (const placement of placements.values()) if (load.has(placement.workerId)) load.set(placement.workerId, load.get(placement.workerId)! + 1);
+    return [...load].sort((a, b) => a[1] - b[1])[0]![0];
+  }
+
+  async function kvFor(appId: string, target: AppTarget) {
+    const rows = await prisma.appKvEntry.findMany({ where: { appId } });
+    return rows
+      .filter((row) => (target === "preview" ? row.map.startsWith(previewKvPrefix) : !row.map.startsWith(previewKvPrefix)))
+      .map((row) => ({ map: target === "preview" ? row.map.slice(previewKvPrefix.length) : row.map, key: row.key, value: Buffer.from(row.value).toString("base64") }));
+  }
+
+  /** Starts `bundle` on a worker for (appId, target); the worker swaps only after its health check. */
+  async function startOnWorker(options: { appId: string; target: AppTarget; deploymentId: string; bundle: StoredBundle; disableBytecodeCache: boolean; onProgress?: (step: DeployStep) => void }): Promise<DeployResult & { startMs?: number }> {
+    const key = keyOf(options.appId, options.target);
+    const workerId = placements.get(key)?.workerId && deps.registry.workersProviding("apps").includes(placements.get(key)!.workerId) ? placements.get(key)!.workerId : pickWorker();
+    const progressKey = `${key}:${options.deploymentId}`;
+    if (options.onProgress) progress.set(progressKey, options.onProgress);
+    try {
+      const reply = await bus.ask(
+        workerLabel(workerId),
+        "appStart",
+        {
+          appId: options.appId,
+          target: options.target,
+          deploymentId: options.deploymentId,
+          bundle: { metadata: options.bundle.metadata, modules: options.bundle.modules },
+          disableBytecodeCache: options.disableBytecodeCache,
+          kv: await kvFor(options.appId, options.target),
+        },
+        { timeoutMs: 30_000 },
+      );
+      placements.set(key, { workerId, deploymentId: options.deploymentId, startedAt: Date.now() });
+      servedCache.delete(key);
+      return { ok: true, deploymentId: options.deploymentId, contentHash: "", startMs: reply.startMs };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      appendLog(options.appId, options.target, { at: Date.now(), level: "error", message: `Deployment ${options.deploymentId} failed to start: ${reason}` });
+      return { ok: false, step: "starting", reason };
+    } finally {
+      progress.delete(progressKey);
+    }
+  }
+
+  async function activateDeployment(options: { appId: string; deploymentId: string; actorId: string | null; onProgress?: (step: DeployStep) => void }): Promise<DeployResult> {
+    options.onProgress?.("validating");
+    const deployment = await prisma.appDeployment.findUnique({ where: { id: options.deploymentId } });
+    if (!deployment || deployment.appId !== options.appId) throw new AppError("NOT_FOUND", `No deployment ${options.deploymentId} of app ${options.appId}`);
+    const bundle = deployment.bundle as unknown as StoredBundle;
+    const { issues } = validateBundle(bundle);
+    if (issues.length) return { ok: false, step: "validating", reason: "The bundle is not valid", issues };
+    const result = await startOnWorker({ appId: options.appId, target: "live", deploymentId: deployment.id, bundle, disableBytecodeCache: deployment.disableBytecodeCache, onProgress: options.onProgress });
+    if (!result.ok) return result;
+    await prisma.app.update({ where: { id: options.appId }, data: { activeDeploymentId: deployment.id, runState: "RUNNING", suspendedReason: null, suspendedAt: null } });
+    servedCache.delete(keyOf(options.appId, "live"));
+    options.onProgress?.("switched");
+    appendLog(options.appId, "live", { at: Date.now(), level: "system", message: `Deployment #${deployment.number} (${deployment.contentHash.slice(0, 12)}) is live${options.actorId ? "" : " (automatic)"}` });
+    return { ok: true, deploymentId: deployment.id, contentHash: deployment.contentHash };
+  }
+
+  async function startActive(appId: string): Promise<void> {
+    const app = await prisma.app.findUnique({ where: { id: appId }, include: { activeDeployment: true } });
+    if (!app?.activeDeployment) return;
+    const result = await startOnWorker({ appId, target: "live", deploymentId: app.activeDeployment.id, bundle: app.activeDeployment.bundle as unknown as StoredBundle, disableBytecodeCache: app.activeDeployment.disableBytecodeCache });
+    if (!result.ok) log.warn("app did not start", { appId, reason: result.reason });
+  }
+
+  async function status(options: { appId: string; target: AppTarget }): Promise<AppRuntimeStatus> {
+    const key = keyOf(options.appId, options.target);
+    const placement = placements.get(key);
+    const app = await prisma.app.findUnique({ where: { id: options.appId }, select: { runState: true, suspendedReason: true, activeDeploymentId: true } });
+    if (!app) throw new AppError("NOT_FOUND", `No app ${options.appId}`);
+    let worker: AppRunStatus | undefined;
+    if (placement) {
+      const list = await bus.ask(workerLabel(placement.workerId), "appStatusList", undefined).catch(() => []);
+      worker = list.find((entry) => entry.appId === options.appId && entry.target === options.target);
+    }
+    const suspended = options.target === "live" && app.runState === "SUSPENDED";
+    return {
+      appId: options.appId,
+      target: options.target,
+      state: suspended ? "suspended" : (worker?.state ?? (options.target === "live" && app.runState === "RUNNING" && app.activeDeploymentId ? "starting" : "stopped")),
+      deploymentId: worker?.deploymentId ?? (options.target === "live" ? (app.activeDeploymentId ?? undefined) : undefined),
+      workerId: placement?.workerId,
+      reason: suspended ? (app.suspendedReason ?? undefined) : worker?.reason,
+      memoryBytes: worker?.memoryBytes,
+      cpuMsLastMinute: worker?.cpuMsLastMinute,
+      violations: worker?.violations ?? 0,
+    };
+  }
+
+  async function stopOnWorker(appId: string, target: AppTarget): Promise<void> {
+    const key = keyOf(appId, target);
+    const placement = placements.get(key);
+    placements.delete(key);
+    servedCache.delete(key);
+    if (placement) await bus.ask(workerLabel(placement.workerId), "appStop", { appId, target }).catch(() => undefined);
+  }
+
+  // ——— bus handlers ———
+
+  bus.handle("appsHello", async (data) => {
+    for (const running of data.running) placements.set(keyOf(running.appId, running.target), { workerId: data.workerId, deploymentId: running.deploymentId, startedAt: Date.now() });
+    // Give the heartbeat that announces the apps capability a moment to arrive.
+    setTimeout(() => {
+      void (async () => {
+        const apps = await prisma.app.findMany({ where: { runState: "RUNNING", activeDeploymentId: { not: null } }, select: { id: true, activeDeploymentId: true } });
+        for (const app of apps) {
+          const placement = placements.get(keyOf(app.id, "live"));
+          if (placement && deps.registry.workersProviding("apps").includes(placement.workerId) && placement.deploymentId === app.activeDeploymentId) continue;
+          await startActive(app.id).catch((error: unknown) => log.warn("redeploy failed", { appId: app.id, error: String(error) }));
+        }
+      })();
+    }, 1500);
+  });
+  bus.handle("appStartProgress", (data) => progress.get(`${keyOf(data.appId, data.target)}:${data.deploymentId}`)?.(data.step));
+  bus.handle("appState", async (data) => {
+    appendLog(data.appId, data.target, { at: Date.now(), level: "system", message: `State ${data.state}: ${data.reason}` });
+    placements.delete(keyOf(data.appId, data.target));
+    if (data.target === "live" && data.state === "suspended") {
+      await prisma.app.update({ where: { id: data.appId }, data: { runState: "SUSPENDED", suspendedReason: data.reason, suspendedAt: new Date() } }).catch(() => undefined);
+    }
+  });
+  bus.handle("appLog", (data) => {
+    for (const entry of data.entries) appendLog(data.appId, data.target, entry);
+  });
+  bus.handle("appKvCommit", async (data) => {
+    const prefix = data.target === "preview" ? previewKvPrefix : "";
+    await prisma.$transaction([
+      ...data.clears.map((map) => prisma.appKvEntry.deleteMany({ where: { appId: data.appId, map: prefix + map } })),
+      ...data.writes.map((write) =>
+        write.value === null
+          ? prisma.appKvEntry.deleteMany({ where: { appId: data.appId, map: prefix + write.map, key: write.key } })
+          : prisma.appKvEntry.upsert({
+              where: { appId_map_key: { appId: data.appId, map: prefix + write.map, key: write.key } },
+              create: { appId: data.appId, map: prefix + write.map, key: write.key, value: Buffer.from(write.value, "base64") },
+              update: { value: Buffer.from(write.value, "base64") },
+            }),
+      ),
+    ]);
+    return { ok: true as const };
+  });
+  bus.handle("appChatSend", async (data) => {
+    const app = await prisma.app.findUnique({ where: { id: data.appId }, select: { name: true } });
+    const channel = await prisma.channel.findUnique({ where: { name: data.channel } });
+    if (!app || !channel) throw new AppError("NOT_FOUND", `No channel #${data.channel}`);
+    if (channel.chatDisabled && !data.system) throw new AppError("FORBIDDEN", `Chat is disabled in #${channel.name}`);
+    const text = data.text.trim().slice(0, deps.env.CHAT_MAX_MESSAGE_LENGTH);
+    if (!text) throw new AppError("BAD_REQUEST", "Message is empty");
+    const username = data.system ? "system" : `app:${data.appId}`;
+    const message = await prisma.chatMessage.create({
+      data: { type: "CHANNEL", target: channel.name, channelId: channel.id, username, displayName: data.system ? "System" : app.name, color: colorFor(username), text },
+    });
+    deps.chat.message(toMessageView(message));
+    return { id: message.id };
+  });
+  bus.handle("appChatDelete", async (data) => {
+    const message = await prisma.chatMessage.findUnique({ where: { id: data.messageId } });
+    if (!message || message.deletedAt || message.type !== "CHANNEL") return { deleted: false };
+    await prisma.chatMessage.update({ where: { id: message.id }, data: { deletedAt: new Date() } });
+    deps.chat.deleted({ id: message.id, channel: message.target });
+    return { deleted: true };
+  });
+  bus.handle("appUserGet", async (data) => {
+    const user = await prisma.user.findUnique({ where: { username: data.username } });
+    return { user: user ? { id: user.id, username: user.username, displayName: user.displayName, role: user.role, createdAt: user.createdAt.getTime() } : null };
+  });
+  bus.handle("appStreamStatus", async (data) => {
+    const channel = await prisma.channel.findUnique({ where: { name: data.channel } });
+    if (!channel) return { channel: data.channel, status: "UNKNOWN" as const };
+    return { channel: channel.name, status: channel.status, title: channel.title || undefined, startedAt: channel.liveStartedAt?.getTime() };
+  });
+  bus.handle("appPagePublish", async (data) => {
+    let published = pages.get(data.appId);
+    if (!published) pages.set(data.appId, (published = new Map()));
+    if (data.published) published.set(data.pageId, { title: data.title });
+    else published.delete(data.pageId);
+    deps.io.of("/apps").emit("pages", { appId: data.appId, pages: [...published].map(([pageId, page]) => ({ pageId, ...page })) });
+    return { ok: true as const };
+  });
+  bus.handle("appRpcEmit", (data) => {
+    const room = data.to.kind === "all" ? `app:${data.appId}` : data.to.kind === "page" ? `app:${data.appId}:page:${data.to.pageId}` : `app:${data.appId}:user:${data.to.userId}`;
+    deps.io.of("/apps").to(room).emit("rpc:event", { appId: data.appId, event: data.event, payload: data.payload });
+  });
+
+  return {
+    activateDeployment,
+    async startPreview(options) {
+      const files = await prisma.appFile.findMany({ where: { appId: options.appId } });
+      const bundle = filesToBundle(files.map((file) => ({ path: file.path, content: Buffer.from(file.content) })));
+      const { issues } = validateBundle(bundle);
+      if (issues.length) return { ok: false, step: "validating", reason: "The draft is not valid", issues };
+      const deploymentId = `preview-${Date.now().toString(36)}`;
+      const result = await startOnWorker({ appId: options.appId, target: "preview", deploymentId, bundle, disableBytecodeCache: true });
+      if (result.ok) servedCache.set(keyOf(options.appId, "preview"), await servedFrom(options.appId, "preview", deploymentId, bundle));
+      return result;
+    },
+    stopPreview: (options) => stopOnWorker(options.appId, "preview"),
+    async startApp(options) {
+      const app = await prisma.app.findUnique({ where: { id: options.appId } });
+      if (!app) throw new AppError("NOT_FOUND", `No app ${options.appId}`);
+      if (!app.activeDeploymentId) throw new AppError("CONFLICT", "The app has no deployment to start");
+      await prisma.app.update({ where: { id: options.appId }, data: { runState: "RUNNING", suspendedReason: null, suspendedAt: null } });
+      appendLog(options.appId, "live", { at: Date.now(), level: "system", message: "Started by staff" });
+      await startActive(options.appId);
+      return status({ appId: options.appId, target: "live" });
+    },
+    async stopApp(options) {
+      const app = await prisma.app.findUnique({ where: { id: options.appId } });
+      if (!app) throw new AppError("NOT_FOUND", `No app ${options.appId}`);
+      await stopOnWorker(options.appId, "live");
+      await prisma.app.update({ where: { id: options.appId }, data: { runState: "STOPPED" } });
+      appendLog(options.appId, "live", { at: Date.now(), level: "system", message: `Stopped by staff${options.reason ? `: ${options.reason}` : ""}` });
+      return status({ appId: options.appId, target: "live" });
+    },
+    async restartApp(options) {
+      await stopOnWorker(options.appId, "live");
+      return this.startApp(options);
+    },
+    status,
+    async logs(options) {
+      const ring = logs.get(keyOf(options.appId, options.target)) ?? [];
+      const after = options.afterSeq;
+      const newer = after === undefined ? ring : ring.filter((entry) => entry.seq > after);
+      return newer.slice(-(options.limit ?? 500));
+    },
+    async removeApp(options) {
+      await stopOnWorker(options.appId, "live");
+      await stopOnWorker(options.appId, "preview");
+      for (const target of ["live", "preview"] as const) {
+        logs.delete(keyOf(options.appId, target));
+        seqs.delete(keyOf(options.appId, target));
+      }
+      pages.delete(options.appId);
+    },
+    async served(appId, target) {
+      const key = keyOf(appId, target);
+      const cached = servedCache.get(key);
+      if (cached) return cached;
+      if (target === "preview") return null;
+      const app = await prisma.app.findUnique({ where: { id: appId }, include: { activeDeployment: true } });
+      if (!app?.activeDeployment) return null;
+      const served = await servedFrom(appId, "live", app.activeDeployment.id, app.activeDeployment.bundle as unknown as StoredBundle, app.ownerId);
+      servedCache.set(key, served);
+      return served;
+    },
+    async request(options) {
+      const placement = placements.get(keyOf(options.appId, options.target));
+      if (!placement) throw new AppError("UNAVAILABLE", "The app is not running");
+      return bus.ask(workerLabel(placement.workerId), "appRequest", options, { timeoutMs: deps.env.APPS_REQUEST_TIMEOUT_MS + 2000 });
+    },
+    async callRpc(options) {
+      const placement = placements.get(keyOf(options.appId, options.target));
+      if (!placement) throw new AppError("UNAVAILABLE", "The app is not running");
+      return (await bus.ask(workerLabel(placement.workerId), "appRpcCall", options, { timeoutMs: deps.env.APPS_REQUEST_TIMEOUT_MS + 2000 })).result;
+    },
+    onLog(listener) {
+      logListeners.add(listener);
+      return () => logListeners.delete(listener);
+    },
+    publishedPages: (appId) => [...(pages.get(appId) ?? [])].map(([pageId, page]) => ({ pageId, ...page })),
+    workerGone(workerId) {
+      for (const [key, placement] of placements) if (placement.workerId === workerId) placements.delete(key);
+    },
+    async list() {
+      const apps = await prisma.app.findMany({ select: { id: true }, orderBy: { id: "asc" } });
+      return Promise.all(apps.map((app) => status({ appId: app.id, target: "live" })));
+    },
+  };
+
+  async function servedFrom(appId: string, target: AppTarget, deploymentId: string, bundle: StoredBundle, ownerId?: string): Promise<ServedApp> {
+    const owner = ownerId ?? (await prisma.app.findUnique({ where: { id: appId }, select: { ownerId: true } }))?.ownerId ?? "";
+    const { manifest } = validateBundle(bundle);
+    return {
+      appId,
+      target,
+      deploymentId,
+      ownerId: owner,
+      manifest: manifest ?? { endpoints: {}, pages: {}, permissions: [] },
+      files: new Map(bundle.files.map((file) => [file.path, Buffer.from(file.base64, "base64")])),
+    };
+  }
+}
+

@@ -1,0 +1,242 @@
+// The script that runs first in every context of an app's isolate. It builds the `canopy`, `ccf`,
+// `console`, timer and encoding globals from the platform API declaration on top of one host
+// callback (arguments and results are copies), and completes with the entry points the host
+// calls: invoke (an endpoint), settle (an async host call finished), fire (a timer), dispatch
+// (an event or rpc call). Host objects never enter the isolate.
+import { canopyFunctionKeys, ccfCryptoFunctions, ccfFunctions, platformModules } from "../../server/apps/platform-api/declaration";
+
+export type BootstrapConfig = {
+  modules: { name: string; functions: { name: string; kind: string }[] }[];
+  ccf: string[];
+  ccfCrypto: string[];
+  /** app.json's ccf_untrusted_date_time: Date.now() is 0 until ccf.enableUntrustedDateTime(true). */
+  ccfDateStub: boolean;
+  maxResponseBytes: number;
+};
+
+export function bootstrapConfig(options: { ccfDateStub: boolean; maxResponseBytes: number }): BootstrapConfig {
+  return {
+    modules: platformModules.map((module) => ({ name: module.name, functions: module.functions.map((fn) => ({ name: fn.name, kind: fn.kind })) })),
+    ccf: ccfFunctions.map((fn) => fn.name),
+    ccfCrypto: ccfCryptoFunctions.map((fn) => fn.name),
+    ...options,
+  };
+}
+
+/** Every host operation name the bootstrap may call; the host implements exactly these. */
+export function hostOperationNames(): string[] {
+  return [
+    ...canopyFunctionKeys().map((key) => `canopy.${key}`),
+    ...ccfFunctions.map((fn) => `ccf.${fn.name}`),
+    ...ccfCryptoFunctions.map((fn) => `ccf.crypto.${fn.name}`),
+    ...["kv.get", "kv.has", "kv.set", "kv.delete", "kv.clear", "kv.keys"].map((op) => `ccf.${op}`),
+    "console",
+    "entry.done",
+    "timer.set",
+    "timer.clear",
+    "text.encode",
+    "text.decode",
+    "base64.encode",
+    "base64.decode",
+    "crypto.randomUUID",
+    "crypto.random",
+  ];
+}
+
+export const bootstrapSource = String.raw`
+(() => {
+  "use strict";
+  const host = globalThis.__canopyHost;
+  const config = globalThis.__canopyConfig;
+  delete globalThis.__canopyHost;
+  delete globalThis.__canopyConfig;
+  // Blocking or unmetered primitives have no place in a shared worker.
+  delete globalThis.SharedArrayBuffer;
+  delete globalThis.Atomics;
+  delete globalThis.WebAssembly;
+
+  const pending = new Map();
+  const timers = new Map();
+  const listeners = new Map();
+  const call = (op, args) => host(op, args);
+  const callAsync = (op, args) => new Promise((resolve, reject) => pending.set(call(op, args), { resolve, reject }));
+  const define = (name, value) => Object.defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
+  const toBuffer = (value) => {
+    if (value instanceof ArrayBuffer) return value;
+    if (ArrayBuffer.isView(value)) return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
+    throw new TypeError("Expected an ArrayBuffer");
+  };
+
+  const inspect = (value, depth = 0) => {
+    if (typeof value === "string") return value;
+    if (value instanceof Error) return value.stack || String(value);
+    if (typeof value === "function") return "[Function " + (value.name || "anonymous") + "]";
+    if (typeof value !== "object" || value === null) return String(value);
+    try { return JSON.stringify(value); } catch { return Object.prototype.toString.call(value); }
+  };
+  const format = (args) => args.map((arg) => { try { return inspect(arg); } catch { return "[unprintable]"; } }).join(" ");
+  const consoleObject = {};
+  for (const level of ["log", "info", "warn", "error", "debug"]) consoleObject[level] = (...args) => { call("console", [level, format(args)]); };
+  consoleObject.trace = consoleObject.debug;
+  define("console", Object.freeze(consoleObject));
+
+  const addTimer = (fn, ms, args, repeat) => {
+    if (typeof fn !== "function") throw new TypeError("Timer callback must be a function");
+    const id = call("timer.set", [Number(ms) || 0, repeat]);
+    timers.set(id, { fn, args, repeat });
+    return id;
+  };
+  const removeTimer = (id) => { if (timers.delete(id)) call("timer.clear", [id]); };
+  define("setTimeout", (fn, ms, ...args) => addTimer(fn, ms, args, false));
+  define("setInterval", (fn, ms, ...args) => addTimer(fn, ms, args, true));
+  define("clearTimeout", removeTimer);
+  define("clearInterval", removeTimer);
+  if (typeof globalThis.queueMicrotask !== "function") define("queueMicrotask", (fn) => { Promise.resolve().then(fn); });
+
+  class TextEncoder { get encoding() { return "utf-8"; } encode(text = "") { return new Uint8Array(call("text.encode", [String(text)])); } }
+  class TextDecoder { get encoding() { return "utf-8"; } decode(buffer) { return buffer === undefined ? "" : call("text.decode", [toBuffer(buffer)]); } }
+  define("TextEncoder", TextEncoder);
+  define("TextDecoder", TextDecoder);
+  define("btoa", (text) => call("base64.encode", [String(text)]));
+  define("atob", (text) => call("base64.decode", [String(text)]));
+  define("crypto", Object.freeze({
+    randomUUID: () => call("crypto.randomUUID", []),
+    getRandomValues: (array) => {
+      if (!ArrayBuffer.isView(array) || array.byteLength > 65536) throw new TypeError("getRandomValues takes an integer typed array of at most 65536 bytes");
+      new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(new Uint8Array(call("crypto.random", [array.byteLength])));
+      return array;
+    },
+  }));
+
+  const canopy = {};
+  for (const module of config.modules) {
+    const api = {};
+    for (const fn of module.functions) {
+      const op = "canopy." + module.name + "." + fn.name;
+      if (fn.kind === "sync") api[fn.name] = (...args) => call(op, args);
+      else if (fn.kind === "promise") api[fn.name] = (...args) => { try { return Promise.resolve(call(op, args)); } catch (error) { return Promise.reject(error); } };
+      else if (fn.kind === "async") api[fn.name] = (...args) => callAsync(op, args);
+      else api[fn.name] = (...args) => {
+        const listener = args.pop();
+        if (typeof listener !== "function") throw new TypeError(op + " takes a function as its last argument");
+        call(op, args);
+        listeners.set(op + ":" + String(args[0]), listener);
+      };
+    }
+    canopy[module.name] = Object.freeze(api);
+  }
+  // kv values are JSON in the host; the isolate encodes and decodes them.
+  const kv = canopy.kv;
+  canopy.kv = Object.freeze({
+    get: (key) => kv.get(String(key)).then((text) => (text === undefined ? undefined : JSON.parse(text))),
+    set: (key, value) => { let text; try { text = JSON.stringify(value); } catch (error) { return Promise.reject(error); } if (text === undefined) return Promise.reject(new TypeError("canopy.kv.set: value is not JSON-serialisable")); return kv.set(String(key), text); },
+    delete: (key) => kv.delete(String(key)),
+    list: (prefix = "", options = {}) => kv.list(String(prefix), options).then((entries) => entries.map(([key, text]) => ({ key, value: JSON.parse(text) }))),
+    clear: () => kv.clear(),
+  });
+  define("canopy", Object.freeze(canopy));
+
+  const kvMaps = new Map();
+  const kvMap = (name) => {
+    if (!kvMaps.has(name)) {
+      const map = {
+        get: (key) => call("ccf.kv.get", [name, toBuffer(key)]),
+        has: (key) => call("ccf.kv.has", [name, toBuffer(key)]),
+        set: (key, value) => { call("ccf.kv.set", [name, toBuffer(key), toBuffer(value)]); return map; },
+        delete: (key) => call("ccf.kv.delete", [name, toBuffer(key)]),
+        clear: () => { call("ccf.kv.clear", [name]); },
+        forEach: (callback) => { for (const key of call("ccf.kv.keys", [name])) { const value = call("ccf.kv.get", [name, key]); if (value !== undefined) callback(value, key, map); } },
+        get size() { return call("ccf.kv.keys", [name]).length; },
+      };
+      kvMaps.set(name, Object.freeze(map));
+    }
+    return kvMaps.get(name);
+  };
+  const ccf = { kv: new Proxy(Object.freeze({}), { get: (_, name) => (typeof name === "string" ? kvMap(name) : undefined), set: () => false, defineProperty: () => false }) };
+  for (const name of config.ccf) ccf[name] = (...args) => call("ccf." + name, args);
+  const crypto = {};
+  for (const name of config.ccfCrypto) crypto[name] = (...args) => call("ccf.crypto." + name, args);
+  ccf.crypto = Object.freeze(crypto);
+  let realTime = !config.ccfDateStub;
+  const enableTime = ccf.enableUntrustedDateTime;
+  ccf.enableUntrustedDateTime = (enable) => { const previous = realTime; realTime = Boolean(enable); enableTime(enable); return previous; };
+  const dateNow = Date.now;
+  Date.now = () => (realTime ? dateNow() : 0);
+  define("ccf", Object.freeze(ccf));
+
+  const describe = (error) => {
+    if (error instanceof Error) return { message: (error.name || "Error") + ": " + error.message, stack: typeof error.stack === "string" ? error.stack : "" };
+    try { return { message: "Uncaught " + inspect(error), stack: "" }; } catch { return { message: "Uncaught non-Error value", stack: "" }; }
+  };
+  const encodeBody = (body, headers) => {
+    if (body === undefined || body === null) return new ArrayBuffer(0);
+    if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+      if (body.byteLength > config.maxResponseBytes) throw new RangeError("Response body larger than " + config.maxResponseBytes + " bytes");
+      if (!("content-type" in headers)) headers["content-type"] = "application/octet-stream";
+      return toBuffer(body);
+    }
+    let text = body;
+    if (typeof body !== "string") { text = JSON.stringify(body); if (!("content-type" in headers)) headers["content-type"] = "application/json"; }
+    else if (!("content-type" in headers)) headers["content-type"] = "text/plain; charset=utf-8";
+    if (typeof text !== "string") return new ArrayBuffer(0);
+    if (text.length > config.maxResponseBytes) throw new RangeError("Response body larger than " + config.maxResponseBytes + " bytes");
+    return call("text.encode", [text]);
+  };
+  const toResponse = (result) => {
+    const response = result === undefined || result === null ? {} : result;
+    if (typeof response !== "object") throw new TypeError("An endpoint returns {statusCode?, headers?, body?}");
+    const status = response.statusCode === undefined ? 200 : Number(response.statusCode);
+    const headers = {};
+    if (response.headers && typeof response.headers === "object") for (const key of Object.keys(response.headers)) headers[String(key).toLowerCase()] = String(response.headers[key]);
+    const body = encodeBody(response.body, headers);
+    return { status, headers, body };
+  };
+
+  const runEntry = (id, fn) => {
+    Promise.resolve()
+      .then(fn)
+      .catch((error) => ({ ok: false, error: describe(error) }))
+      .then((result) => call("entry.done", [id, result]))
+      .catch(() => call("entry.done", [id, { ok: false, error: { message: "The result could not be copied", stack: "" } }]));
+  };
+
+  return Object.freeze({
+    // invoke and dispatch return at once and report through "entry.done", so every entry into
+    // the isolate is a bounded synchronous call the host can time.
+    invoke(namespace, functionName, request, id) {
+      runEntry(id, async () => {
+        const handler = namespace[functionName];
+        if (typeof handler !== "function") throw new TypeError("Module does not export a function " + functionName);
+        const bodyBuffer = request.body;
+        const req = {
+          method: request.method, path: request.path, route: request.route, url: request.url, params: request.params,
+          query: request.query, headers: request.headers, caller: request.caller,
+          body: { text: () => call("text.decode", [bodyBuffer]), json: () => JSON.parse(call("text.decode", [bodyBuffer])), arrayBuffer: () => bodyBuffer.slice(0) },
+        };
+        return { ok: true, response: toResponse(await handler(req)) };
+      });
+    },
+    settle(id, ok, value) {
+      const entry = pending.get(id);
+      if (!entry) return;
+      pending.delete(id);
+      if (ok) entry.resolve(value);
+      else entry.reject(new Error(String(value)));
+    },
+    fire(id) {
+      const timer = timers.get(id);
+      if (!timer) return;
+      if (!timer.repeat) timers.delete(id);
+      try { timer.fn(...timer.args); } catch (error) { consoleObject.error("Uncaught in timer:", error); }
+    },
+    dispatch(key, payload, extra, id) {
+      runEntry(id, async () => {
+        const listener = listeners.get(key);
+        if (!listener) throw new Error("No listener for " + key);
+        const result = extra === undefined || extra === null ? await listener(payload) : await listener(payload, ...extra);
+        return { ok: true, value: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+      });
+    },
+  });
+})()
+`;

@@ -1,0 +1,223 @@
+// The worker's app runtime: hosts one AppInstance per running app and target, answers the
+// server's app prompts (start with an atomic swap, stop, requests, rpc, events, status), batches
+// log lines to the server, watches CPU, and suspends apps that keep violating their limits.
+import type { AppLogEntry, AppTarget } from "../../server/apps/runtime-contract";
+import { appManifestSchema } from "../../server/apps/manifest";
+import type { Env } from "../../server/env";
+import { AppError as BusError, describeIssues } from "../../server/errors";
+import type { BusEndpoint } from "../../server/internal/bus-endpoint";
+import { serverLabel, type AppPlatformEvent, type AppRunStatus } from "../../server/internal/protocol";
+import type { Logger } from "../../server/logger";
+import type { WorkerCapability } from "../capabilities";
+import { AppError, AppInstance } from "./app-instance";
+import type { PlatformBackend } from "./host-api";
+import { KvStore } from "./kv-store";
+import { limitsFromEnv, SlidingSum } from "./limits";
+import { transpileModules } from "./transpile";
+
+type Key = `${string}:${AppTarget}`;
+type LogInput = Omit<AppLogEntry, "seq" | "target">;
+
+const eventKeys: Record<AppPlatformEvent["kind"], { subscription: string; listener: string }> = {
+  "chat.message": { subscription: "chat.message", listener: "canopy.chat.on:message" },
+  "chat.delete": { subscription: "chat.delete", listener: "canopy.chat.on:delete" },
+  "streams.online": { subscription: "streams.online", listener: "canopy.streams.on:online" },
+  "streams.offline": { subscription: "streams.offline", listener: "canopy.streams.on:offline" },
+};
+
+export type AppsCapability = WorkerCapability & { instances(): Map<Key, AppInstance> };
+
+export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string; env: Env; log: Logger }): AppsCapability {
+  const { bus } = deps;
+  const limits = limitsFromEnv(deps.env);
+  const instances = new Map<Key, AppInstance>();
+  const violations = new Map<Key, SlidingSum>();
+  const suspended = new Map<Key, { deploymentId: string; reason: string }>();
+  const logBuffers = new Map<Key, LogInput[]>();
+  const keyOf = (appId: string, target: AppTarget): Key => `${appId}:${target}`;
+  const split = (key: Key) => {
+    const index = key.lastIndexOf(":");
+    return { appId: key.slice(0, index), target: key.slice(index + 1) as AppTarget };
+  };
+
+  function bufferLog(key: Key, entry: LogInput): void {
+    let buffer = logBuffers.get(key);
+    if (!buffer) logBuffers.set(key, (buffer = []));
+    if (buffer.length < 1000) buffer.push(entry);
+  }
+
+  const flushTimer = setInterval(() => {
+    for (const [key, entries] of logBuffers) {
+      if (!entries.length) continue;
+      logBuffers.set(key, []);
+      bus.tell(serverLabel, "appLog", { ...split(key), entries });
+    }
+  }, 100);
+
+  const watchdog = setInterval(() => {
+    for (const instance of instances.values()) instance.sampleCpu();
+  }, 50);
+
+  function platformFor(appId: string, target: AppTarget): PlatformBackend {
+    return {
+      chatSend: (channel, text, system) => bus.ask(serverLabel, "appChatSend", { appId, target, channel, text, system }),
+      chatDelete: async (messageId) => (await bus.ask(serverLabel, "appChatDelete", { appId, target, messageId })).deleted,
+      userGet: async (username) => (await bus.ask(serverLabel, "appUserGet", { appId, username })).user,
+      streamStatus: (channel) => bus.ask(serverLabel, "appStreamStatus", { appId, channel }),
+      pagePublish: async (pageId, published, title) => {
+        await bus.ask(serverLabel, "appPagePublish", { appId, target, pageId, published, title });
+      },
+      rpcEmit: (to, event, payload) => bus.tell(serverLabel, "appRpcEmit", { appId, target, to, event, payload }),
+    };
+  }
+
+  function onViolation(key: Key, instance: AppInstance, reason: string, fatal: boolean): void {
+    let sum = violations.get(key);
+    if (!sum) violations.set(key, (sum = new SlidingSum(limits.violationWindowMs)));
+    sum.add(1);
+    if (instances.get(key) !== instance) return;
+    const { appId, target } = split(key);
+    if (sum.count() >= limits.suspendAfterViolations) {
+      const why = `Suspended after ${sum.count()} limit violations in ten minutes; the last: ${reason}`;
+      instances.delete(key);
+      instance.dispose();
+      suspended.set(key, { deploymentId: instance.deploymentId, reason: why });
+      bufferLog(key, { at: Date.now(), level: "system", message: why });
+      bus.tell(serverLabel, "appState", { appId, target, deploymentId: instance.deploymentId, state: "suspended", reason: why });
+      return;
+    }
+    if (fatal) {
+      bufferLog(key, { at: Date.now(), level: "system", message: "Restarting the app in a fresh isolate" });
+      void instance.restart();
+    }
+  }
+
+  bus.handle("appStart", async (data) => {
+    const key = keyOf(data.appId, data.target);
+    const started = performance.now();
+    const progress = (step: "compiling" | "starting" | "health-check") =>
+      bus.tell(serverLabel, "appStartProgress", { appId: data.appId, target: data.target, deploymentId: data.deploymentId, step });
+    progress("compiling");
+    const manifest = appManifestSchema.safeParse(data.bundle.metadata);
+    if (!manifest.success) throw new BusError("BAD_REQUEST", `app.json: ${describeIssues(manifest.error.issues)}`);
+    const { modules, issues } = transpileModules(data.bundle.modules);
+    if (issues.length) throw new BusError("BAD_REQUEST", issues.map((issue) => `${issue.file}${issue.line ? `:${issue.line}` : ""}: ${issue.message}`).join("; "));
+    progress("starting");
+    let instance!: AppInstance;
+    instance = new AppInstance({
+      appId: data.appId,
+      target: data.target,
+      deploymentId: data.deploymentId,
+      manifest: manifest.data,
+      modules,
+      disableBytecodeCache: data.disableBytecodeCache,
+      limits,
+      kv: new KvStore(limits.kvMaxBytes, data.kv),
+      platform: platformFor(data.appId, data.target),
+      log: (entry) => bufferLog(key, entry),
+      commitKv: async (writes) => {
+        await bus.ask(serverLabel, "appKvCommit", { appId: data.appId, target: data.target, ...writes });
+      },
+      onViolation: (reason, fatal) => onViolation(key, instance, reason, fatal),
+    });
+    try {
+      await instance.start(progress);
+    } catch (error) {
+      instance.dispose();
+      throw new BusError("BAD_REQUEST", `The app did not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const previous = instances.get(key);
+    instances.set(key, instance);
+    suspended.delete(key);
+    violations.delete(key);
+    bufferLog(key, { at: Date.now(), level: "system", message: `Deployment ${data.deploymentId} is serving` });
+    if (previous) void previous.drainAndDispose();
+    return { deploymentId: data.deploymentId, startMs: performance.now() - started };
+  });
+
+  bus.handle("appStop", async (data) => {
+    const key = keyOf(data.appId, data.target);
+    const instance = instances.get(key);
+    instances.delete(key);
+    suspended.delete(key);
+    if (instance) await instance.drainAndDispose(5000);
+    return { stopped: Boolean(instance) };
+  });
+
+  bus.handle("appRequest", async (data) => {
+    const key = keyOf(data.appId, data.target);
+    const instance = instances.get(key);
+    const fail = (status: number, code: string, message: string) => ({
+      status,
+      headers: { "content-type": "application/json" },
+      body: new Uint8Array(Buffer.from(JSON.stringify({ error: { code, message } }))),
+      execMs: 0,
+    });
+    if (!instance) {
+      const suspension = suspended.get(key);
+      return suspension ? fail(503, "SUSPENDED", suspension.reason) : fail(503, "UNAVAILABLE", "The app is not running");
+    }
+    try {
+      return await instance.handle(data);
+    } catch (error) {
+      if (error instanceof AppError) return fail(error.status, error.status === 504 ? "TIMEOUT" : error.status === 503 ? "UNAVAILABLE" : "APP_ERROR", error.message);
+      deps.log.error("app request failed", { appId: data.appId, error: String(error) });
+      return fail(500, "INTERNAL", "Internal error");
+    }
+  });
+
+  bus.handle("appRpcCall", async (data) => {
+    const instance = instances.get(keyOf(data.appId, data.target));
+    if (!instance) throw new BusError("UNAVAILABLE", "The app is not running");
+    const permission = instance.rpcMethods.get(data.method);
+    if (!permission) throw new BusError("NOT_FOUND", `The app has no rpc method ${data.method}`);
+    if (permission !== "guest" && !data.caller) throw new BusError("UNAUTHORIZED", "Sign in to call this method");
+    if (permission === "staff" && data.caller?.role !== "STAFF") throw new BusError("FORBIDDEN", "Only staff may call this method");
+    const result = await instance.dispatch(`canopy.rpc.register:${data.method}`, { caller: data.caller, pageId: data.pageId }, data.args);
+    if (!result.ok) throw new BusError("BAD_REQUEST", result.message);
+    return { result: result.value };
+  });
+
+  bus.handle("appPlatformEvent", (event) => {
+    const keys = eventKeys[event.kind];
+    const payload = event.kind === "chat.message" ? event.message : event;
+    for (const instance of instances.values()) {
+      if (instance.subscriptions.has(keys.subscription)) void instance.dispatch(keys.listener, payload);
+    }
+  });
+
+  bus.handle("appStatusList", () => {
+    const list: AppRunStatus[] = [];
+    for (const [key, instance] of instances) {
+      list.push({
+        ...split(key),
+        deploymentId: instance.deploymentId,
+        state: instance.state === "stopped" ? "stopped" : instance.state,
+        reason: instance.reason,
+        memoryBytes: instance.memoryBytes(),
+        cpuMsLastMinute: Math.round(instance.cpuLastMinute.total()),
+        violations: violations.get(key)?.count() ?? 0,
+      });
+    }
+    for (const [key, suspension] of suspended) {
+      list.push({ ...split(key), deploymentId: suspension.deploymentId, state: "suspended", reason: suspension.reason, memoryBytes: 0, cpuMsLastMinute: 0, violations: violations.get(key)?.count() ?? 0 });
+    }
+    return list;
+  });
+
+  return {
+    name: "apps",
+    health: () => "alive",
+    instances: () => instances,
+    onConnect() {
+      const running = [...instances].map(([key, instance]) => ({ ...split(key), deploymentId: instance.deploymentId }));
+      bus.tell(serverLabel, "appsHello", { workerId: deps.workerId, running });
+    },
+    async stop() {
+      clearInterval(flushTimer);
+      clearInterval(watchdog);
+      for (const instance of instances.values()) instance.dispose();
+      instances.clear();
+    },
+  };
+}
