@@ -83,6 +83,7 @@ export function setManifestSchema(schema: unknown) {
     validate: true,
     allowComments: false,
     trailingCommas: "error",
+    schemaValidation: "error",
     schemas: [{ uri: "canopy://schemas/app.json", fileMatch: ["file:///app.json"], schema }],
     enableSchemaRequest: false,
   });

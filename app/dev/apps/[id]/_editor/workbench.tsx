@@ -49,6 +49,16 @@ function firstFile(paths: string[], appJson: string | undefined): string | null 
   return paths.find((path) => path.startsWith("src/")) ?? (paths.includes("app.json") ? "app.json" : (paths[0] ?? null));
 }
 
+/** A failed start names its problems in one reason ("src/main.ts:3: Expected …; …"): one issue each. */
+function issuesInReason(reason: string): { file: string; line?: number; message: string }[] {
+  const located = [...reason.matchAll(/((?:src|pages)\/[\w@.+/-]+|app\.json)(?::(\d+))?: ([^;]+)/g)].map((match) => ({
+    file: match[1]!,
+    line: match[2] ? Number(match[2]) : undefined,
+    message: match[3]!.trim(),
+  }));
+  return located.length ? located : [{ file: "app.json", message: reason }];
+}
+
 /** Keeps --workbench-top at the site header's bottom edge (it wraps differently per screen). */
 function useHeaderOffset(ref: React.RefObject<HTMLDivElement | null>) {
   useEffect(() => {
@@ -104,6 +114,8 @@ export function Workbench({ appId, appName }: { appId: string; appName: string }
         setTabs([first]);
         setActivePath(first);
       }
+      // On a tablet in portrait the tree is a drawer: the code comes first.
+      if (window.matchMedia("(max-width: 900px)").matches) setTreeOpen(false);
     });
     return () => store.dispose();
   }, [store]);
@@ -179,7 +191,7 @@ export function Workbench({ appId, appName }: { appId: string; appName: string }
     const lastStart = startPreview.data;
     const preview: Diagnostic[] =
       lastStart && !lastStart.ok
-        ? (lastStart.issues?.length ? lastStart.issues : [{ file: "app.json", message: lastStart.reason }]).map((issue) => ({
+        ? (lastStart.issues?.length ? lastStart.issues : issuesInReason(lastStart.reason)).map((issue) => ({
             source: "preview",
             path: issue.file,
             line: issue.line,
