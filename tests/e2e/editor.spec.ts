@@ -1,8 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
 
-// The online editor on a tablet: portrait 768×1024 with touch emulation. Buttons are tapped;
-// text goes in as an on-screen keyboard sends it.
-test.use({ viewport: { width: 768, height: 1024 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+// The online editor on a tablet with touch emulation: portrait 768×1024, and landscape 1024×768
+// for the diagnostics test. Buttons are tapped; text goes in as an on-screen keyboard sends it.
+const tablet = { hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
+test.use({ viewport: { width: 768, height: 1024 }, ...tablet });
 
 async function signUp(page: Page): Promise<string> {
   const username = `dev${Date.now().toString(36)}`;
@@ -74,42 +75,90 @@ test("a developer creates an app from a template, types with completions, saves,
   await expect(page.getByRole("list", { name: "Preview log" })).toContainText("hello from the preview 42", { timeout: 30_000 });
 });
 
-test("an invalid app.json and a syntax error each show a clear diagnostic and the preview keeps running", async ({ page }) => {
+test.describe("landscape", () => {
+  test.use({ viewport: { width: 1024, height: 768 }, ...tablet });
+
+  test("an invalid app.json and a syntax error each show a clear diagnostic and the preview keeps running", async ({ page }) => {
+    await signUp(page);
+    await createApp(page, { name: `Broken ${Date.now().toString(36)}`, template: "Blank" });
+    await focusEditorEnd(page, "main.ts");
+    await tapToolbar(page, "Run preview");
+    const toolbar = page.getByRole("toolbar", { name: "Editor" });
+    await expect(toolbar.getByText("Preview: running")).toBeVisible({ timeout: 30_000 });
+
+    // app.json: a field the manifest does not know.
+    await openFile(page, "app.json");
+    await expect(page.getByRole("tab", { name: "app.json", selected: true })).toBeVisible();
+    await page.locator(".monaco-editor .view-lines").tap({ position: { x: 40, y: 8 } });
+    await page.keyboard.press("ControlOrMeta+Home");
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await page.keyboard.insertText('"unknownField": true,');
+    await openPanel(page, /^Problems/);
+    const problems = page.getByRole("list", { name: "Problems" });
+    await expect(problems).toContainText(/app\.json:2.*unknownField.*not allowed/i);
+    await tapToolbar(page, /^Save/);
+    await expect(problems.getByRole("button", { name: /app\.json.*Preview \(validating\).*unknownField/ })).toBeVisible({ timeout: 30_000 });
+    await expect(toolbar.getByText("Preview: running")).toBeVisible();
+
+    // Undo the manifest error with the toolbar (typing is undone a word at a time), then a syntax error in the module.
+    for (let taps = 0; taps < 8 && (await problems.getByText(/unknownField|Expected comma/).count()) > 0; taps++) {
+      await tapToolbar(page, "Undo");
+      await page.waitForTimeout(300);
+    }
+    await expect(problems.getByText(/Property unknownField/)).toHaveCount(0);
+    await tapToolbar(page, /^Save/);
+    await expect(toolbar.getByRole("status")).toContainText("All changes saved");
+    await openFile(page, "src/main.ts");
+    await focusEditorEnd(page, "main.ts");
+    await page.keyboard.insertText("const = ;\n");
+    await expect(problems).toContainText(/main\.ts:\d+.*(expected|Variable declaration)/i);
+    await tapToolbar(page, /^Save/);
+    await expect(problems.getByRole("button", { name: /src\/main\.ts:\d+.*Preview \(starting\)/ })).toBeVisible({ timeout: 30_000 });
+    await expect(toolbar.getByText("Preview: running")).toBeVisible();
+  });
+});
+
+test("saving over a newer revision shows the diff instead of overwriting; offline edits are kept and saved when the connection is back", async ({ page }) => {
   await signUp(page);
-  await createApp(page, { name: `Broken ${Date.now().toString(36)}`, template: "Blank" });
+  const appId = await createApp(page, { name: `Shared ${Date.now().toString(36)}`, template: "Blank" });
   await focusEditorEnd(page, "main.ts");
-  await tapToolbar(page, "Run preview");
-  const toolbar = page.getByRole("toolbar", { name: "Editor" });
-  await expect(toolbar.getByText("Preview: running")).toBeVisible({ timeout: 30_000 });
 
-  // app.json: a field the manifest does not know.
-  await openFile(page, "app.json");
-  await expect(page.getByRole("tab", { name: "app.json", selected: true })).toBeVisible();
-  await page.locator(".monaco-editor .view-lines").tap({ position: { x: 40, y: 8 } });
-  await page.keyboard.press("ControlOrMeta+Home");
-  await page.keyboard.press("End");
-  await page.keyboard.press("Enter");
-  await page.keyboard.insertText('"unknownField": true,');
-  await openPanel(page, /^Problems/);
-  const problems = page.getByRole("list", { name: "Problems" });
-  await expect(problems).toContainText(/app\.json:2.*unknownField.*not allowed/i);
-  await tapToolbar(page, /^Save/);
-  await expect(problems.getByRole("button", { name: /app\.json.*Preview \(validating\).*unknownField/ })).toBeVisible({ timeout: 30_000 });
-  await expect(toolbar.getByText("Preview: running")).toBeVisible();
+  // A second tab of the same developer saves first.
+  const other = await page.context().newPage();
+  await other.goto(`/dev/apps/${appId}`);
+  await focusEditorEnd(other, "main.ts");
+  await other.keyboard.insertText("// saved in the other tab\n");
+  await tapToolbar(other, /^Save/);
+  await expect(other.getByRole("toolbar", { name: "Editor" }).getByRole("status")).toContainText("All changes saved");
+  await other.close();
 
-  // Undo the manifest error with the toolbar (typing is undone a word at a time), then a syntax error in the module.
-  for (let taps = 0; taps < 8 && (await problems.getByText(/unknownField|Expected comma/).count()) > 0; taps++) {
-    await tapToolbar(page, "Undo");
-    await page.waitForTimeout(300);
-  }
-  await expect(problems.getByText(/Property unknownField/)).toHaveCount(0);
+  await page.keyboard.insertText("// mine\n");
   await tapToolbar(page, /^Save/);
-  await expect(toolbar.getByRole("status")).toContainText("All changes saved");
-  await openFile(page, "src/main.ts");
+  const conflict = page.getByRole("alertdialog", { name: "Someone saved a newer version" });
+  await expect(conflict).toBeVisible();
+  await expect(conflict.locator(".monaco-diff-editor")).toBeVisible();
+  await expect(conflict).toContainText("saved in the other tab");
+  await conflict.getByRole("button", { name: "Keep mine and save" }).tap();
+  await expect(conflict).toHaveCount(0);
+  await expect(page.getByRole("toolbar", { name: "Editor" }).getByRole("status")).toContainText("All changes saved");
+
+  // Offline: the save is kept on the device and goes through by itself once the connection is back.
+  const status = page.getByRole("toolbar", { name: "Editor" }).getByRole("status");
   await focusEditorEnd(page, "main.ts");
-  await page.keyboard.insertText("const = ;\n");
-  await expect(problems).toContainText(/main\.ts:\d+.*(expected|Variable declaration)/i);
+  await page.context().setOffline(true);
+  await page.keyboard.insertText("// written offline\n");
   await tapToolbar(page, /^Save/);
-  await expect(problems.getByRole("button", { name: /src\/main\.ts:\d+.*Preview \(starting\)/ })).toBeVisible({ timeout: 30_000 });
-  await expect(toolbar.getByText("Preview: running")).toBeVisible();
+  await expect(page.getByText("Offline: your edits are kept on this device")).toBeVisible();
+  await page.context().setOffline(false);
+  await expect(status).toContainText("All changes saved", { timeout: 15_000 });
+
+  // Unsaved edits survive a reload (a closed tab, a crashed browser).
+  await focusEditorEnd(page, "main.ts");
+  await page.keyboard.insertText("// not saved yet\n");
+  await expect(status).toContainText("1 unsaved file");
+  await page.waitForFunction((id) => (localStorage.getItem(`canopy-editor:${id}`) ?? "").includes("not saved yet"), appId);
+  await page.reload();
+  await expect(page.getByRole("tab", { name: /main\.ts/ }).getByRole("img", { name: "unsaved changes" })).toBeVisible();
+  await expect(page.locator(".monaco-editor .view-lines")).toContainText("not saved yet");
 });
