@@ -239,7 +239,16 @@ export class DraftStore {
   async applyChanges(
     changes: ({ op: "write"; path: string; encoding: "utf8" | "base64"; content: string } | { op: "delete"; path: string } | { op: "rename"; from: string; to: string })[],
   ): Promise<void> {
-    const result = await this.client.apps.changeFiles.mutate({ appId: this.appId, changes, expectedDraftVersion: this.snapshot.draftVersion });
+    let result: { draftVersion: number };
+    try {
+      result = await this.client.apps.changeFiles.mutate({ appId: this.appId, changes, expectedDraftVersion: this.snapshot.draftVersion });
+    } catch (error) {
+      if (errorInfo(error).code !== "CONFLICT") throw error;
+      // Someone changed the draft: reload it (unsaved edits come back, as conflicts where needed).
+      this.persistEdits();
+      await this.load();
+      throw new Error("The draft changed elsewhere and was reloaded; check the files and try again.");
+    }
     let files = this.snapshot.files;
     for (const change of changes) {
       if (change.op === "write") {
