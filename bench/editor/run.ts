@@ -81,7 +81,7 @@ try {
     const started = performance.now();
     await page.goto(server.url + editorPath, { waitUntil: "commit" });
     await page.locator(".monaco-editor .view-lines").getByText("Endpoint handlers", { exact: false }).waitFor({ timeout: 60_000 });
-    await page.locator(".monaco-editor .view-lines").click({ position: { x: 40, y: 8 } });
+    await page.locator(".monaco-editor").first().click({ position: { x: 80, y: 10 } });
     await page.keyboard.press("Control+Home");
     await page.keyboard.insertText("X");
     await page.locator(".monaco-editor .view-lines").getByText("X// Endpoint handlers", { exact: false }).waitFor({ timeout: 30_000 });

@@ -29,9 +29,9 @@ async function createApp(page: Page, options: { name: string; template: string }
 /** Waits until Monaco shows `fileName` and is editable, then puts the cursor at the end. */
 async function focusEditorEnd(page: Page, fileName: string) {
   await expect(page.getByRole("tab", { name: fileName, selected: true })).toBeVisible();
-  const lines = page.locator(".monaco-editor .view-lines");
-  await expect(lines).toBeVisible({ timeout: 30_000 });
-  await lines.tap({ position: { x: 40, y: 8 } });
+  await expect(page.locator(".monaco-editor .view-lines")).toBeVisible({ timeout: 30_000 });
+  // The editor's own box stays put while its lines scroll: tap near its top-left text.
+  await page.locator(".monaco-editor").first().tap({ position: { x: 80, y: 10 } });
   await page.keyboard.press("ControlOrMeta+End");
 }
 
@@ -89,7 +89,7 @@ test.describe("landscape", () => {
     // app.json: a field the manifest does not know.
     await openFile(page, "app.json");
     await expect(page.getByRole("tab", { name: "app.json", selected: true })).toBeVisible();
-    await page.locator(".monaco-editor .view-lines").tap({ position: { x: 40, y: 8 } });
+    await page.locator(".monaco-editor").first().tap({ position: { x: 80, y: 10 } });
     await page.keyboard.press("ControlOrMeta+Home");
     await page.keyboard.press("End");
     await page.keyboard.press("Enter");
@@ -161,4 +161,38 @@ test("saving over a newer revision shows the diff instead of overwriting; offlin
   await page.reload();
   await expect(page.getByRole("tab", { name: /main\.ts/ }).getByRole("img", { name: "unsaved changes" })).toBeVisible();
   await expect(page.locator(".monaco-editor .view-lines")).toContainText("not saved yet");
+});
+
+test("the request panel calls the preview's endpoints, the console shows their metrics, and history restores an earlier revision", async ({ page }) => {
+  await signUp(page);
+  await createApp(page, { name: `Notes ${Date.now().toString(36)}`, template: "HTTP endpoints" });
+  await focusEditorEnd(page, "notes.ts");
+  await tapToolbar(page, "Run preview");
+  await expect(page.getByRole("toolbar", { name: "Editor" }).getByText("Preview: running")).toBeVisible({ timeout: 30_000 });
+
+  await openPanel(page, /^Request/);
+  await page.getByRole("button", { name: "POST /notes" }).tap();
+  await page.getByLabel("Body").fill('{"text": "from the tablet"}');
+  await page.getByRole("button", { name: "Send" }).tap();
+  await expect(page.getByTestId("response-status")).toContainText("201");
+  await expect(page.getByTestId("response-body")).toContainText('"text": "from the tablet"');
+  await page.getByRole("button", { name: "GET /notes", exact: true }).tap();
+  await page.getByRole("button", { name: "Send" }).tap();
+  await expect(page.getByTestId("response-status")).toContainText("200");
+  await expect(page.getByTestId("response-body")).toContainText("from the tablet");
+  await openPanel(page, /^Console/);
+  await expect(page.getByRole("list", { name: "Preview log" })).toContainText(/POST \/notes → 201 in [\d.]+ ms/);
+
+  // Edit, save, then restore the template's revision from the history.
+  await focusEditorEnd(page, "notes.ts");
+  await page.keyboard.insertText("// a later edit\n");
+  await tapToolbar(page, /^Save/);
+  await expect(page.getByRole("toolbar", { name: "Editor" }).getByRole("status")).toContainText("All changes saved");
+  await openPanel(page, /^History/);
+  const original = page.getByRole("button", { name: /Created from the http-endpoints template/ });
+  await original.tap();
+  await expect(page.locator(".monaco-diff-editor")).toBeVisible({ timeout: 30_000 });
+  await page.getByRole("button", { name: /^Restore revision/ }).tap();
+  await expect(page.getByRole("button", { name: /Restored src\/notes\.ts to revision/ })).toBeVisible();
+  await expect(page.locator(".monaco-editor .view-lines").first()).not.toContainText("a later edit");
 });

@@ -64,13 +64,15 @@ function entryText(entry: AppLogEntry): string {
 
 export function ConsolePanel({ logs, onOpenSource }: { logs: ReturnType<typeof useAppLogs>; onOpenSource: (path: string, line: number, column?: number) => void }) {
   const [filter, setFilter] = useState<"all" | "errors" | "metrics">("all");
-  const endRef = useRef<HTMLLIElement>(null);
+  const listRef = useRef<HTMLOListElement>(null);
   const shown = logs.entries.filter((entry) =>
     filter === "all" ? true : filter === "errors" ? entry.level === "error" || entry.level === "violation" || entry.level === "warn" : entry.level === "metric",
   );
 
+  // Follow new output: scroll the panel (never the page) to its end.
   useEffect(() => {
-    endRef.current?.scrollIntoView({ block: "nearest" });
+    const scroller = listRef.current?.closest("[role=tabpanel]");
+    if (scroller) scroller.scrollTop = scroller.scrollHeight;
   }, [shown.length]);
 
   return (
@@ -92,7 +94,7 @@ export function ConsolePanel({ logs, onOpenSource }: { logs: ReturnType<typeof u
         </span>
       </div>
       {logs.problem ? <p className="alert alert-warn small">{logs.problem}</p> : null}
-      <ol className={styles.logList} aria-label="Preview log" aria-live="polite">
+      <ol ref={listRef} className={styles.logList} aria-label="Preview log" aria-live="polite">
         {shown.length === 0 ? <li className="muted small">No output yet. Run the preview; console.log lines appear here.</li> : null}
         {shown.map((entry) => (
           <li key={entry.seq} className={styles.logEntry} data-level={entry.level}>
@@ -113,7 +115,6 @@ export function ConsolePanel({ logs, onOpenSource }: { logs: ReturnType<typeof u
             ) : null}
           </li>
         ))}
-        <li ref={endRef} aria-hidden="true" />
       </ol>
     </div>
   );

@@ -65,11 +65,17 @@ function useHeaderOffset(ref: React.RefObject<HTMLDivElement | null>) {
     const header = document.querySelector("body > header");
     if (!header) return;
     const update = () => ref.current?.style.setProperty("--workbench-top", `${Math.max(0, header.getBoundingClientRect().bottom)}px`);
+    // The workbench is fixed: the page behind it must not scroll (focus and scrollIntoView would move it).
+    const root = document.documentElement;
+    const overflow = root.style.overflow;
+    root.style.overflow = "hidden";
+    window.scrollTo(0, 0);
     update();
     const observer = new ResizeObserver(update);
     observer.observe(header);
     window.addEventListener("resize", update);
     return () => {
+      root.style.overflow = overflow;
       observer.disconnect();
       window.removeEventListener("resize", update);
     };
