@@ -196,3 +196,35 @@ test("the request panel calls the preview's endpoints, the console shows their m
   await expect(page.getByRole("button", { name: /Restored src\/notes\.ts to revision/ })).toBeVisible();
   await expect(page.locator(".monaco-editor .view-lines").first()).not.toContainText("a later edit");
 });
+
+test("/dev exports an app as a ZIP, imports it as a new app, refuses a bad ZIP and deletes an app after its id is typed", async ({ page }) => {
+  await signUp(page);
+  const appId = await createApp(page, { name: `Zipped ${Date.now().toString(36)}`, template: "Page with RPC" });
+  await page.goto("/dev");
+  const row = page.locator(`li[data-app-id="${appId}"]`);
+  const [download] = await Promise.all([page.waitForEvent("download"), row.getByRole("button", { name: "Export ZIP" }).tap()]);
+  expect(download.suggestedFilename()).toBe(`${appId}.zip`);
+  const zipPath = await download.path();
+
+  await page.getByRole("button", { name: "Import ZIP" }).tap();
+  await page.getByLabel(/ZIP file/).setInputFiles({ name: "broken.zip", mimeType: "application/zip", buffer: Buffer.from("not a zip at all") });
+  await page.getByLabel("App id").fill(`${appId}-broken`);
+  await page.getByRole("button", { name: "Import", exact: true }).tap();
+  await expect(page.getByRole("alert")).toContainText("Not a readable ZIP file");
+
+  await page.getByLabel(/ZIP file/).setInputFiles(zipPath);
+  await page.getByLabel("App id").fill(`${appId}-copy`);
+  await page.getByRole("button", { name: "Import", exact: true }).tap();
+  await expect(page).toHaveURL(new RegExp(`/dev/apps/${appId}-copy$`));
+  await expect(page.getByRole("tab", { name: "main.ts", selected: true })).toBeVisible();
+
+  await page.goto("/dev");
+  const copyRow = page.locator(`li[data-app-id="${appId}-copy"]`);
+  await copyRow.getByRole("button", { name: "Delete" }).tap();
+  const confirm = copyRow.getByRole("button", { name: `Delete ${appId}-copy for good` });
+  await expect(confirm).toBeDisabled();
+  await copyRow.getByLabel(`Type ${appId}-copy to confirm`).fill(`${appId}-copy`);
+  await confirm.tap();
+  await expect(copyRow).toHaveCount(0);
+  await expect(page.locator(`li[data-app-id="${appId}"]`)).toBeVisible();
+});
