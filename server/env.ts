@@ -91,6 +91,8 @@ export const envSchema = z.object({
         .map((host) => host.trim().toLowerCase())
         .filter(Boolean),
     ),
+  /** Apps: approvals from staff other than the author that accept a deployment proposal (as many rejections reject it). */
+  REVIEW_APPROVALS: z.coerce.number().int().min(1).max(20).default(1),
   /** Apps: memory limit of each app's isolate, in megabytes. */
   APPS_MEMORY_MB: z.coerce.number().int().min(8).max(1024).default(64),
   /** Apps: CPU time one entry into app code may take (a request, a timer, an event), in milliseconds. */
@@ -111,6 +113,8 @@ export const envSchema = z.object({
   APPS_SUSPEND_AFTER_VIOLATIONS: z.coerce.number().int().min(1).default(8),
   /** Apps: log entries kept per app and target. */
   APPS_LOG_RETENTION: z.coerce.number().int().min(100).max(100_000).default(2000),
+  /** bench:runtime only: `true` serves GET /api/bench/baseline, the plain Next handler apps are compared with. */
+  BENCH_BASELINE_ROUTE: z.enum(["true", "false"]).default("false").transform((value) => value === "true"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

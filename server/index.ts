@@ -25,6 +25,7 @@ import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supe
 import { createAppRuntime } from "./apps/runtime-service";
 import { createAppHttpHandler } from "./apps/app-http";
 import { createAppsNamespace } from "./apps/namespace";
+import { forwardChatToApps } from "./apps/chat-events-to-apps";
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const config = env();
@@ -54,9 +55,10 @@ async function main(): Promise<void> {
   const nextApp = next({ dev, dir: projectRoot, hostname: "localhost", port: config.PORT || 3000 });
   const handle = nextApp.getRequestHandler();
 
-  let handleAppRequest: ReturnType<typeof createAppHttpHandler> | undefined;
+  // App endpoints need the runtime, which needs Socket.IO, which needs this server: set below.
+  const appHttp: { handle?: ReturnType<typeof createAppHttpHandler> } = {};
   const httpServer = http.createServer((request, response) => {
-    if (handleAppRequest?.(request, response)) return;
+    if (appHttp.handle?.(request, response)) return;
     if (!guardApiRequest(request, response, config.MAX_BODY_BYTES)) return;
     handle(request, response).catch((error: unknown) => {
       log.error("request failed", { url: request.url, error: String(error) });
@@ -92,10 +94,16 @@ async function main(): Promise<void> {
   const render = createRenderService({ bus: internal.bus, registry, prisma: db.prisma, env: config, logger: log.child("render") });
   createRenderNamespace(io, { service: render, logger: log.child("render") });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
-  registerIngestHandlers(internal.bus, { prisma: db.prisma, presence, logger: log.child("streams") });
   const apps = createAppRuntime({ prisma: db.prisma, bus: internal.bus, registry, io, env: config, logger: log.child("apps"), chat: chat.broadcaster });
+  registerIngestHandlers(internal.bus, {
+    prisma: db.prisma,
+    presence,
+    logger: log.child("streams"),
+    onLiveChange: ({ channel, live }) => apps.platformEvent({ kind: live ? "streams.online" : "streams.offline", channel }),
+  });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
-  handleAppRequest = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
+  forwardChatToApps({ chat: chat.broadcaster, bus: internal.bus, registry });
+  appHttp.handle = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
   publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render, apps });
 
   await nextApp.prepare();
@@ -144,6 +152,7 @@ async function main(): Promise<void> {
     await supervisor?.stop();
     await closed.catch(() => undefined);
     await nextApp.close().catch(() => undefined);
+    await apps.stop();
     await db.close();
     fs.rmSync(serverFile, { force: true });
     log.info("stopped");

@@ -1,5 +1,7 @@
 import Link from "next/link";
 import { currentUser } from "../_lib/current-user";
+import { countUnreadNotifications } from "@/server/review/notifications";
+import { services } from "@/server/services";
 import { NavLinks } from "./nav-links";
 import { NavMenu } from "./nav-menu";
 import { SignOutButton } from "./sign-out-button";
@@ -8,11 +10,13 @@ import styles from "./site-header.module.css";
 
 export async function SiteHeader() {
   const user = await currentUser();
+  const unread = user ? await countUnreadNotifications({ prisma: services().db.prisma, userId: user.userId }) : 0;
   const items = [
     { href: "/", label: "Home" },
     ...(user ? [{ href: "/dashboard", label: "Dashboard" }] : []),
     ...(user ? [{ href: `/chat/${user.username}`, label: "Chat" }] : []),
     { href: "/dev", label: "Dev" },
+    ...(user ? [{ href: "/account/notifications", label: unread ? `Notifications (${unread})` : "Notifications" }] : []),
     ...(user?.role === "STAFF" ? [{ href: "/staff", label: "Staff" }] : []),
   ];
   const showDisplayName = user ? user.displayName.trim().toLowerCase() !== user.username.toLowerCase() : false;

@@ -107,6 +107,9 @@ function AppRow({ app, onDeleted }: { app: AppSummary; onDeleted: () => void }) 
           <Link className="button button-primary button-small" href={`/dev/apps/${app.id}`}>
             Open editor
           </Link>
+          <Link className="button button-small" href={`/dev/apps/${app.id}/proposals`}>
+            Deploy
+          </Link>
           <button type="button" className="button button-small" onClick={() => exportZip.mutate({ appId: app.id })} disabled={exportZip.isPending} aria-busy={exportZip.isPending}>
             Export ZIP
           </button>

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireUser } from "../_lib/current-user";
 import { serverCaller } from "../_lib/server-caller";
-import { roleLabel } from "../_lib/services-info";
+import { StaffOnly } from "./staff-only";
 import { StatusPanel } from "./status-panel";
 import { UserAdmin } from "./user-admin";
 import { RenderAllowList } from "./render-allow-list";
@@ -13,26 +13,7 @@ export const dynamic = "force-dynamic";
 export default async function StaffPage() {
   const user = await requireUser("/staff");
 
-  if (user.role !== "STAFF") {
-    return (
-      <div className="message-page">
-        <p className="eyebrow">Error 403</p>
-        <h1>Staff only</h1>
-        <p className="muted">
-          This page is for Canopy staff. You are signed in as <strong>{user.username}</strong> with the{" "}
-          <strong>{roleLabel[user.role]}</strong> role.
-        </p>
-        <div className="button-row">
-          <Link href="/" className="button button-primary">
-            Go to the home page
-          </Link>
-          <Link href="/dev" className="button">
-            Dev hub
-          </Link>
-        </div>
-      </div>
-    );
-  }
+  if (user.role !== "STAFF") return <StaffOnly user={user} />;
 
   const caller = await serverCaller();
   const [services, workers, users, allowedHosts] = await Promise.all([
@@ -47,6 +28,17 @@ export default async function StaffPage() {
       <header className="page-header">
         <h1>Staff</h1>
         <p>Service health, user administration and the render farm&apos;s allow list.</p>
+        <nav aria-label="Staff sections" className="button-row">
+          <Link href="/staff/proposals" className="button">
+            Deployment proposals
+          </Link>
+          <Link href="/staff/apps" className="button">
+            Apps operations
+          </Link>
+          <Link href="/staff/audit" className="button">
+            Audit log
+          </Link>
+        </nav>
       </header>
       <StatusPanel initialServices={services} initialWorkers={workers} />
       <UserAdmin me={user.username} initialUsers={users} />

@@ -1,7 +1,7 @@
 // Events of the /apps namespace: app log streaming for owners and staff now; the pages issue
 // adds rpc events here. Payloads are validated with zod; acks are {data} | {error}.
 import { z } from "zod";
-import type { AppLogEntry, AppTarget } from "./runtime-contract";
+import type { AppLogEntry, AppTarget, DeployStep } from "./runtime-contract";
 
 export const logsSubscribeSchema = z.object({ appId: z.string().min(2).max(40), target: z.enum(["live", "preview"]), afterSeq: z.number().int().nonnegative().optional() });
 export const logsUnsubscribeSchema = logsSubscribeSchema.pick({ appId: true, target: true });
@@ -15,11 +15,17 @@ export interface AppsClientToServerEvents {
 
 export interface AppsServerToClientEvents {
   log: (payload: { appId: string; target: AppTarget; entry: AppLogEntry }) => void;
-  /** The review flow sends these to `user:<userId>`. */
-  notification: (payload: { kind: string; message: string; appId?: string }) => void;
+  /** The review flow sends these to `user:<userId>`: a stored notification, as the list shows it. */
+  notification: (payload: AppNotificationEvent) => void;
+  /** Deploy steps of an accepted proposal, to its author and staff. */
+  "proposal:progress": (payload: ProposalProgressEvent) => void;
   "rpc:event": (payload: { appId: string; event: string; payload: unknown }) => void;
   pages: (payload: { appId: string; pages: { pageId: string; title?: string }[] }) => void;
 }
+
+export type ProposalStateName = "OPEN" | "ACCEPTED" | "REJECTED" | "WITHDRAWN" | "DROPPED" | "FAILED";
+export type AppNotificationEvent = { id: number; kind: string; proposalId?: string; appId: string; state: string; message: string; at: number };
+export type ProposalProgressEvent = { proposalId: string; appId: string; step: DeployStep; state: ProposalStateName };
 
 export const logRoom = (appId: string, target: AppTarget) => `logs:${appId}:${target}`;
 export const userRoom = (userId: string) => `user:${userId}`;

@@ -1,5 +1,5 @@
 // The /apps namespace: signed-in sockets join user:<id>; owners and staff stream an app's log.
-import type { Server, Socket } from "socket.io";
+import type { Namespace, Server, Socket } from "socket.io";
 import type { PrismaClient } from "../db/generated/client";
 import { AppError, describeIssues, socketErrorOf } from "../errors";
 import type { Logger } from "../logger";
@@ -8,7 +8,7 @@ import { logRoom, logsSubscribeSchema, logsUnsubscribeSchema, userRoom, type App
 import type { AppRuntime } from "./runtime-service";
 
 export function createAppsNamespace(io: Server, deps: { runtime: AppRuntime; prisma: PrismaClient; logger: Logger }) {
-  const namespace = io.of("/apps") as unknown as import("socket.io").Namespace<AppsClientToServerEvents, AppsServerToClientEvents, Record<string, never>, CallerSocketData>;
+  const namespace = io.of("/apps") as unknown as Namespace<AppsClientToServerEvents, AppsServerToClientEvents, Record<string, never>, CallerSocketData>;
   deps.runtime.onLog((appId, target, entry) => namespace.to(logRoom(appId, target)).emit("log", { appId, target, entry }));
 
   namespace.on("connection", (socket: Socket<AppsClientToServerEvents, AppsServerToClientEvents, Record<string, never>, CallerSocketData>) => {

@@ -7,18 +7,20 @@ import type { PrismaClient } from "../db/generated/client";
 import type { Env } from "../env";
 import { AppError } from "../errors";
 import type { BusEndpoint } from "../internal/bus-endpoint";
-import type { AppRunStatus, PromptData, PromptReply } from "../internal/protocol";
+import type { AppPlatformEvent, AppRunStatus, PromptData, PromptReply } from "../internal/protocol";
 import type { Logger } from "../logger";
 import type { ServiceRegistry } from "../status/registry";
 import type { ChatBroadcaster } from "../chat/broadcaster";
 import { toMessageView } from "../chat/message-view";
 import { colorFor } from "../chat/colors";
+import { createAppLogStore } from "./app-log-store";
 import { filesToBundle, validateBundle, type StoredBundle } from "./bundle";
-import type { AppManifest } from "./manifest";
+import { appManifestSchema, type AppManifest } from "./manifest";
 import type { AppLogEntry, AppRuntimeControl, AppRuntimeStatus, AppTarget, DeployResult, DeployStep } from "./runtime-contract";
 
 type Key = `${string}:${AppTarget}`;
-type Placement = { workerId: string; deploymentId: string; startedAt: number };
+/** `permissions` is unknown (undefined) for apps a reconnecting worker reports. */
+type Placement = { workerId: string; deploymentId: string; startedAt: number; permissions?: ReadonlySet<string> };
 /** What the HTTP layer needs to route and authorize without asking a worker. */
 export type ServedApp = { appId: string; target: AppTarget; deploymentId: string; manifest: AppManifest; files: Map<string, Buffer>; ownerId: string };
 
@@ -31,6 +33,10 @@ export type AppRuntime = AppRuntimeControl & {
   onLog(listener: (appId: string, target: AppTarget, entry: AppLogEntry) => void): () => void;
   publishedPages(appId: string): { pageId: string; title?: string }[];
   workerGone(workerId: string): void;
+  /** Saves the log lines still pending (at shutdown). */
+  stop(): Promise<void>;
+  /** Passes a platform event to the workers running apps with its permission (stream changes; chat goes through chat-events-to-apps.ts). */
+  platformEvent(event: AppPlatformEvent): void;
   list(): Promise<AppRuntimeStatus[]>;
 };
 
@@ -40,22 +46,14 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
   const placements = new Map<Key, Placement>();
   const servedCache = new Map<Key, ServedApp>();
   const progress = new Map<string, (step: DeployStep) => void>();
-  const logs = new Map<Key, AppLogEntry[]>();
-  const seqs = new Map<Key, number>();
+  const logStore = createAppLogStore({ prisma, retention: deps.env.APPS_LOG_RETENTION, logger: log });
   const logListeners = new Set<(appId: string, target: AppTarget, entry: AppLogEntry) => void>();
   const pages = new Map<string, Map<string, { title?: string }>>();
   const keyOf = (appId: string, target: AppTarget): Key => `${appId}:${target}`;
   const workerLabel = (workerId: string) => `worker:${workerId}`;
 
   function appendLog(appId: string, target: AppTarget, entry: Omit<AppLogEntry, "seq" | "target">): void {
-    const key = keyOf(appId, target);
-    const seq = (seqs.get(key) ?? 0) + 1;
-    seqs.set(key, seq);
-    const full: AppLogEntry = { ...entry, seq, target };
-    let ring = logs.get(key);
-    if (!ring) logs.set(key, (ring = []));
-    ring.push(full);
-    if (ring.length > deps.env.APPS_LOG_RETENTION) ring.splice(0, ring.length - deps.env.APPS_LOG_RETENTION);
+    const full = logStore.append(appId, target, entry);
     for (const listener of logListeners) listener(appId, target, full);
   }
 
@@ -94,7 +92,8 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
         },
         { timeoutMs: 30_000 },
       );
-      placements.set(key, { workerId, deploymentId: options.deploymentId, startedAt: Date.now() });
+      const permissions = new Set(appManifestSchema.safeParse(options.bundle.metadata).data?.permissions ?? []);
+      placements.set(key, { workerId, deploymentId: options.deploymentId, startedAt: Date.now(), permissions });
       servedCache.delete(key);
       return { ok: true, deploymentId: options.deploymentId, contentHash: "", startMs: reply.startMs };
     } catch (error) {
@@ -161,6 +160,13 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     if (placement) await bus.ask(workerLabel(placement.workerId), "appStop", { appId, target }).catch(() => undefined);
   }
 
+  function platformEvent(event: AppPlatformEvent): void {
+    const permission = event.kind.startsWith("chat.") ? "chat" : "streams";
+    const workers = new Set<string>();
+    for (const placement of placements.values()) if (placement.permissions?.has(permission) ?? true) workers.add(placement.workerId);
+    for (const workerId of workers) bus.tell(workerLabel(workerId), "appPlatformEvent", event);
+  }
+
   // ——— bus handlers ———
 
   bus.handle("appsHello", async (data) => {
@@ -180,7 +186,8 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
   bus.handle("appStartProgress", (data) => progress.get(`${keyOf(data.appId, data.target)}:${data.deploymentId}`)?.(data.step));
   bus.handle("appState", async (data) => {
     appendLog(data.appId, data.target, { at: Date.now(), level: "system", message: `State ${data.state}: ${data.reason}` });
-    placements.delete(keyOf(data.appId, data.target));
+    // A suspended app keeps its placement: its worker answers 503 with the reason.
+    if (data.state !== "suspended") placements.delete(keyOf(data.appId, data.target));
     if (data.target === "live" && data.state === "suspended") {
       await prisma.app.update({ where: { id: data.appId }, data: { runState: "SUSPENDED", suspendedReason: data.reason, suspendedAt: new Date() } }).catch(() => undefined);
     }
@@ -282,19 +289,11 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       return this.startApp(options);
     },
     status,
-    async logs(options) {
-      const ring = logs.get(keyOf(options.appId, options.target)) ?? [];
-      const after = options.afterSeq;
-      const newer = after === undefined ? ring : ring.filter((entry) => entry.seq > after);
-      return newer.slice(-(options.limit ?? 500));
-    },
+    logs: (options) => logStore.read(options),
     async removeApp(options) {
       await stopOnWorker(options.appId, "live");
       await stopOnWorker(options.appId, "preview");
-      for (const target of ["live", "preview"] as const) {
-        logs.delete(keyOf(options.appId, target));
-        seqs.delete(keyOf(options.appId, target));
-      }
+      logStore.forget(options.appId);
       pages.delete(options.appId);
     },
     async served(appId, target) {
@@ -323,6 +322,11 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       return () => logListeners.delete(listener);
     },
     publishedPages: (appId) => [...(pages.get(appId) ?? [])].map(([pageId, page]) => ({ pageId, ...page })),
+    platformEvent,
+    async stop() {
+      logStore.stop();
+      await logStore.flush().catch((error: unknown) => log.warn("app log not saved", { error: String(error) }));
+    },
     workerGone(workerId) {
       for (const [key, placement] of placements) if (placement.workerId === workerId) placements.delete(key);
     },

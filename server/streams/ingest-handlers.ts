@@ -11,7 +11,10 @@ import { forgetVod, recordVod } from "./vods";
 
 const workerIdOf = (label: string) => (label.startsWith("worker:") ? label.slice("worker:".length) : null);
 
-export function registerIngestHandlers(bus: BusEndpoint, deps: { prisma: PrismaClient; presence: PresenceStore; logger: Logger }): void {
+export function registerIngestHandlers(
+  bus: BusEndpoint,
+  deps: { prisma: PrismaClient; presence: PresenceStore; logger: Logger; onLiveChange?: (change: { channel: string; live: boolean }) => void },
+): void {
   const { prisma, logger } = deps;
   const fromWorker = (label: string) => {
     const workerId = workerIdOf(label);
@@ -28,7 +31,10 @@ export function registerIngestHandlers(bus: BusEndpoint, deps: { prisma: PrismaC
   });
   bus.handle("setOnline", async (data, envelope) => {
     fromWorker(envelope.ack);
-    if (await setStreamStatus({ prisma, session: data, status: "ONLINE" })) logger.info("stream online", { channel: data.channel });
+    if (await setStreamStatus({ prisma, session: data, status: "ONLINE" })) {
+      logger.info("stream online", { channel: data.channel });
+      deps.onLiveChange?.({ channel: data.channel, live: true });
+    }
   });
   bus.handle("setLurking", async (data, envelope) => {
     fromWorker(envelope.ack);
@@ -36,7 +42,10 @@ export function registerIngestHandlers(bus: BusEndpoint, deps: { prisma: PrismaC
   });
   bus.handle("setOffline", async (data, envelope) => {
     fromWorker(envelope.ack);
-    if (await setStreamStatus({ prisma, session: data, status: "OFFLINE" })) logger.info("stream offline", { channel: data.channel, reason: data.reason });
+    if (await setStreamStatus({ prisma, session: data, status: "OFFLINE" })) {
+      logger.info("stream offline", { channel: data.channel, reason: data.reason });
+      deps.onLiveChange?.({ channel: data.channel, live: false });
+    }
   });
   bus.handle("streamStats", async (data, envelope) => {
     fromWorker(envelope.ack);

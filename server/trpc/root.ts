@@ -4,6 +4,7 @@ import { appsRouter } from "./routers/apps";
 import { chatRouter } from "./routers/chat";
 import { editorRouter } from "./routers/editor";
 import { renderRouter } from "./routers/render";
+import { reviewRouter } from "./routers/review";
 import { streamsRouter } from "./routers/streams";
 import { statusRouter } from "./routers/status";
 import { tokensRouter } from "./routers/tokens";
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   appRuntime: appRuntimeRouter,
   apps: appsRouter,
   editor: editorRouter,
+  review: reviewRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@ import { bootstrapConfig, bootstrapSource, type BootstrapConfig } from "./bootst
 import { hostOperations, type HostCallContext, type PlatformBackend } from "./host-api";
 import { KvQuotaError, type KvStore, type KvTransaction, type KvWriteSet } from "./kv-store";
 import { SlidingSum, TokenBucket, type RuntimeLimits } from "./limits";
+import { originalPosition, type PositionMap } from "./source-map";
 
 type LogInput = Omit<AppLogEntry, "seq" | "target">;
 
@@ -20,6 +21,8 @@ export type AppInstanceDeps = {
   manifest: AppManifest;
   /** Module name (relative to src/) → JavaScript (TypeScript already transpiled). */
   modules: Map<string, string>;
+  /** Position maps of transpiled modules, for stack lines in the developer's source. */
+  sourceMaps?: Map<string, PositionMap>;
   disableBytecodeCache: boolean;
   limits: RuntimeLimits;
   kv: KvStore;
@@ -78,6 +81,7 @@ export class AppInstance {
   private bootstrap!: ivm.Script;
   private readonly codeCache = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
   private readonly config: BootstrapConfig;
+  private readonly configCopy: ivm.ExternalCopy<BootstrapConfig>;
   private readonly permissions: ReadonlySet<Permission>;
   private readonly endpoints;
   private main?: ContextHandle;
@@ -104,6 +108,7 @@ export class AppInstance {
 
   constructor(private readonly deps: AppInstanceDeps) {
     this.config = bootstrapConfig({ ccfDateStub: deps.manifest.ccf_untrusted_date_time === true, maxResponseBytes: deps.limits.maxResponseBytes });
+    this.configCopy = new ivm.ExternalCopy(this.config);
     this.permissions = new Set(deps.manifest.permissions);
     this.endpoints = normalizeEndpoints(deps.manifest.endpoints);
     this.logBucket = new TokenBucket(deps.limits.logLinesPerSecond, deps.limits.logLinesPerSecond * 5);
@@ -219,18 +224,21 @@ export class AppInstance {
 
   // ——— contexts and modules ———
 
+  // The runtime's own steps (context, bootstrap, compile, link) run synchronously: each is short
+  // and bounded, and a synchronous call avoids a thread hop per step. App code always runs async.
   private async createContext(isMain: boolean): Promise<ContextHandle> {
-    const context = await this.isolate.createContext();
+    const context = this.isolate.createContextSync();
     const handle = { context, isMain, modules: new Map(), timers: new Map(), metrics: true, released: false, queue: Promise.resolve() } as unknown as ContextHandle;
     this.handles.add(handle);
     const hostContext = this.hostContext(handle);
-    await context.global.set("__canopyHost", new ivm.Callback((op: unknown, args: unknown) => this.hostCall(handle, hostContext, op, args)));
-    await context.global.set("__canopyConfig", new ivm.ExternalCopy(this.config).copyInto());
-    const entry = (await this.enter(() => this.bootstrap.run(context, { reference: true, timeout: this.deps.limits.cpuMsPerEntry }))) as ivm.Reference;
-    handle.invoke = await entry.get("invoke", { reference: true });
-    handle.settle = await entry.get("settle", { reference: true });
-    handle.fire = await entry.get("fire", { reference: true });
-    handle.dispatch = await entry.get("dispatch", { reference: true });
+    context.global.setSync("__canopyHost", new ivm.Callback((op: unknown, args: unknown) => this.hostCall(handle, hostContext, op, args)));
+    context.global.setSync("__canopyConfig", this.configCopy.copyInto());
+    this.enteredSinceSample = true;
+    const entry = this.bootstrap.runSync(context, { reference: true, timeout: this.deps.limits.cpuMsPerEntry }) as ivm.Reference;
+    handle.invoke = entry.getSync("invoke", { reference: true });
+    handle.settle = entry.getSync("settle", { reference: true });
+    handle.fire = entry.getSync("fire", { reference: true });
+    handle.dispatch = entry.getSync("dispatch", { reference: true });
     entry.release();
     return handle;
   }
@@ -247,18 +255,18 @@ export class AppInstance {
     handle.context.release();
   }
 
-  private async compile(name: string): Promise<ivm.Module> {
+  private compile(name: string): ivm.Module {
     const code = this.deps.modules.get(name);
     if (code === undefined) throw new Error(`No module ${name}`);
     const filename = `file:///src/${name}`;
-    if (this.deps.disableBytecodeCache) return this.isolate.compileModule(code, { filename });
+    if (this.deps.disableBytecodeCache) return this.isolate.compileModuleSync(code, { filename });
     const cachedData = this.codeCache.get(name);
     if (cachedData) {
-      const module = await this.isolate.compileModule(code, { filename, cachedData });
+      const module = this.isolate.compileModuleSync(code, { filename, cachedData });
       if (!(module as { cachedDataRejected?: boolean }).cachedDataRejected) return module;
       module.release();
     }
-    const module = await this.isolate.compileModule(code, { filename, produceCachedData: true });
+    const module = this.isolate.compileModuleSync(code, { filename, produceCachedData: true });
     const produced = (module as { cachedData?: ivm.ExternalCopy<ArrayBuffer> }).cachedData;
     if (produced) this.codeCache.set(name, produced);
     return module;
@@ -275,22 +283,22 @@ export class AppInstance {
     throw new Error(`${from}: cannot find module "${specifier}"`);
   }
 
-  private async moduleIn(handle: ContextHandle, name: string): Promise<ivm.Module> {
+  private moduleIn(handle: ContextHandle, name: string): ivm.Module {
     const existing = handle.modules.get(name);
     if (existing) return existing;
-    const module = await this.compile(name);
+    const module = this.compile(name);
     handle.modules.set(name, module);
     return module;
   }
 
   /** The module's namespace in this context (compiled, linked and evaluated once per context). */
   private async loadModule(handle: ContextHandle, name: string): Promise<ivm.Reference> {
-    const module = await this.moduleIn(handle, name);
+    const module = this.moduleIn(handle, name);
     const names = new Map<ivm.Module, string>([...handle.modules].map(([moduleName, value]) => [value, moduleName]));
-    await module.instantiate(handle.context, async (specifier, referrer) => {
+    module.instantiateSync(handle.context, (specifier, referrer) => {
       const from = names.get(referrer) ?? name;
       const target = this.resolve(from, specifier);
-      const dependency = await this.moduleIn(handle, target);
+      const dependency = this.moduleIn(handle, target);
       names.set(dependency, target);
       return dependency;
     });
@@ -458,7 +466,7 @@ export class AppInstance {
         onHandle(handle);
         const result = parseInvokeResult(outcome);
         if (!result.ok) {
-          this.writeLog({ at: Date.now(), level: "error", message: `${request.method.toUpperCase()} ${request.path}: ${result.message}`, stack: parseStack(result.stack) });
+          this.writeLog({ at: Date.now(), level: "error", message: `${request.method.toUpperCase()} ${request.path}: ${result.message}`, stack: parseStack(result.stack, this.deps.sourceMaps) });
           return jsonResponse(500, { error: { code: "APP_ERROR", message: result.message } });
         }
         if (!txn.isEmpty()) await this.deps.commitKv(txn.commit());
@@ -499,7 +507,7 @@ export class AppInstance {
       )) as { ok: boolean; value?: unknown; error?: { message: string; stack: string } };
       if (outcome && outcome.ok) return { ok: true, value: outcome.value };
       const message = String(outcome?.error?.message ?? "failed");
-      this.writeLog({ at: Date.now(), level: "error", message: `${key}: ${message}`, stack: parseStack(outcome?.error?.stack) });
+      this.writeLog({ at: Date.now(), level: "error", message: `${key}: ${message}`, stack: parseStack(outcome?.error?.stack, this.deps.sourceMaps) });
       return { ok: false, message };
     } catch (error) {
       try {
@@ -627,13 +635,21 @@ function jsonResponse(status: number, body: unknown): Omit<AppResponse, "execMs"
   return { status, headers: { "content-type": "application/json" }, body: new Uint8Array(Buffer.from(JSON.stringify(body))) };
 }
 
-/** "at fn (file:///src/app.js:12:5)" → {module: "app.js", line: 12, column: 5, functionName: "fn"}. */
-export function parseStack(stack: string | undefined): AppLogEntry["stack"] {
+/**
+ * "at fn (file:///src/app.js:12:5)" → {module: "app.js", line: 12, column: 5, functionName: "fn"};
+ * positions in transpiled modules are mapped back to the developer's TypeScript.
+ */
+export function parseStack(stack: string | undefined, sourceMaps?: Map<string, PositionMap>): AppLogEntry["stack"] {
   if (!stack) return undefined;
   const frames: NonNullable<AppLogEntry["stack"]> = [];
   for (const line of stack.split("\n")) {
     const match = /at (?:(.+?) \()?file:\/\/\/src\/(.+?):(\d+):(\d+)\)?$/.exec(line.trim());
-    if (match) frames.push({ module: match[2]!, line: Number(match[3]), column: Number(match[4]), functionName: match[1] || undefined });
+    if (!match) continue;
+    const module = match[2]!;
+    const generated = { line: Number(match[3]), column: Number(match[4]) };
+    const map = sourceMaps?.get(module);
+    const position = (map && originalPosition(map, generated.line, generated.column)) ?? generated;
+    frames.push({ module, line: position.line, column: position.column, functionName: match[1] || undefined });
     if (frames.length >= 20) break;
   }
   return frames.length ? frames : undefined;

@@ -100,19 +100,19 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
     progress("compiling");
     const manifest = appManifestSchema.safeParse(data.bundle.metadata);
     if (!manifest.success) throw new BusError("BAD_REQUEST", `app.json: ${describeIssues(manifest.error.issues)}`);
-    const { modules, issues } = transpileModules(data.bundle.modules);
+    const { modules, issues, sourceMaps } = transpileModules(data.bundle.modules);
     if (issues.length) throw new BusError("BAD_REQUEST", issues.map((issue) => `${issue.file}${issue.line ? `:${issue.line}` : ""}: ${issue.message}`).join("; "));
     progress("starting");
-    let instance!: AppInstance;
-    instance = new AppInstance({
+    const instance: AppInstance = new AppInstance({
       appId: data.appId,
       target: data.target,
       deploymentId: data.deploymentId,
       manifest: manifest.data,
       modules,
+      sourceMaps,
       disableBytecodeCache: data.disableBytecodeCache,
       limits,
-      kv: new KvStore(limits.kvMaxBytes, data.kv),
+      kv: new KvStore(limits.kvMaxBytes, limits.maxResponseBytes, data.kv),
       platform: platformFor(data.appId, data.target),
       log: (entry) => bufferLog(key, entry),
       commitKv: async (writes) => {
@@ -181,8 +181,10 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
   bus.handle("appPlatformEvent", (event) => {
     const keys = eventKeys[event.kind];
     const payload = event.kind === "chat.message" ? event.message : event;
-    for (const instance of instances.values()) {
-      if (instance.subscriptions.has(keys.subscription)) void instance.dispatch(keys.listener, payload);
+    // An app does not hear its own messages (no echo loops).
+    const author = event.kind === "chat.message" && event.message.username.startsWith("app:") ? event.message.username.slice("app:".length) : undefined;
+    for (const [key, instance] of instances) {
+      if (instance.subscriptions.has(keys.subscription) && split(key).appId !== author) void instance.dispatch(keys.listener, payload);
     }
   });
 

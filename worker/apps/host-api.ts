@@ -207,7 +207,7 @@ export const hostOperations: Record<string, HostOperation> = {
   "text.decode": sync(undefined, (_context, [value]) => bytes(value, "buffer").toString("utf8")),
   "base64.encode": sync(undefined, (_context, [value]) => {
     const input = text(value, "data", 10_000_000);
-    if (/[^\u0000-\u00ff]/.test(input)) throw new RangeError("btoa: the string contains characters outside of Latin1");
+    if ([...input].some((character) => character.charCodeAt(0) > 0xff)) throw new RangeError("btoa: the string contains characters outside of Latin1");
     return Buffer.from(input, "latin1").toString("base64");
   }),
   "base64.decode": sync(undefined, (_context, [value]) => Buffer.from(text(value, "data", 10_000_000), "base64").toString("latin1")),

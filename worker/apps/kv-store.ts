@@ -13,6 +13,8 @@ export class KvStore {
 
   constructor(
     private readonly maxBytes: number,
+    /** A write set travels to the server in one bus message, which is bounded. */
+    readonly maxTransactionBytes: number,
     entries: { map: string; key: string; value: string }[] = [],
   ) {
     for (const entry of entries) this.put(entry.map, entry.key, Buffer.from(entry.value, "base64"));
@@ -65,6 +67,7 @@ export class KvStore {
 export class KvTransaction {
   private readonly txn: Txn = { writes: new Map(), clears: new Set() };
   private growth = 0;
+  private written = 0;
 
   constructor(
     private readonly store: KvStore,
@@ -96,6 +99,8 @@ export class KvTransaction {
     const old = this.get(map, key);
     const delta = value.length + key.length - (old ? old.length + key.length : 0);
     if (delta > 0 && this.growth + delta > this.store.quotaLeft()) throw new KvQuotaError(`KV quota exceeded: this app may store ${this.store.quotaLeft() + this.store.totalBytes()} bytes`);
+    this.written += ((value.length + key.length) * 4) / 3;
+    if (this.written > this.store.maxTransactionBytes) throw new KvQuotaError(`KV quota exceeded: one transaction writes at most ${Math.floor((this.store.maxTransactionBytes * 3) / 4)} bytes`);
     this.growth += delta;
     this.writesOf(map).set(key, value);
   }

@@ -2,6 +2,8 @@
 // owners may read the status and log of their own app.
 import { z } from "zod";
 import { AppError } from "../../errors";
+import { operateApp } from "../../review/app-operations";
+import { reviewDeps } from "../../review/review-services";
 import { services } from "../../services";
 import { protectedProcedure, staffProcedure, createTRPCRouter } from "../init";
 
@@ -15,9 +17,12 @@ async function requireOwnerOrStaff(prisma: ReturnType<typeof services>["db"]["pr
 
 export const appRuntimeRouter = createTRPCRouter({
   list: staffProcedure.query(() => services().apps.list()),
-  start: staffProcedure.input(appInput).mutation(({ input, ctx }) => services().apps.startApp({ appId: input.appId, actorId: ctx.caller.userId })),
-  stop: staffProcedure.input(appInput.extend({ reason: z.string().max(500).optional() })).mutation(({ input, ctx }) => services().apps.stopApp({ appId: input.appId, actorId: ctx.caller.userId, reason: input.reason })),
-  restart: staffProcedure.input(appInput).mutation(({ input, ctx }) => services().apps.restartApp({ appId: input.appId, actorId: ctx.caller.userId })),
+  // Audited like every staff action (server/review/app-operations.ts).
+  start: staffProcedure.input(appInput).mutation(({ input, ctx }) => operateApp({ deps: reviewDeps(), actor: ctx.caller, appId: input.appId, operation: "start" })),
+  stop: staffProcedure
+    .input(appInput.extend({ reason: z.string().max(500).optional() }))
+    .mutation(({ input, ctx }) => operateApp({ deps: reviewDeps(), actor: ctx.caller, appId: input.appId, operation: "stop", reason: input.reason })),
+  restart: staffProcedure.input(appInput).mutation(({ input, ctx }) => operateApp({ deps: reviewDeps(), actor: ctx.caller, appId: input.appId, operation: "restart" })),
   status: protectedProcedure.input(targetInput).query(async ({ input, ctx }) => {
     await requireOwnerOrStaff(ctx.prisma, input.appId, ctx.caller);
     return services().apps.status(input);

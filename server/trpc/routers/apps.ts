@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { getApp, listApps } from "../../apps/list-apps";
 import { createApp } from "../../apps/create-app";
-import { deleteApp } from "../../apps/delete-app";
 import { changeAppFiles, fileChangeSchema } from "../../apps/change-app-files";
 import { listAppFiles, readAppFile } from "../../apps/read-app-files";
 import { listFileRevisions, readFileRevision } from "../../apps/file-history";
@@ -11,6 +10,8 @@ import { listAppDeployments } from "../../apps/list-app-deployments";
 import { filePathSchema } from "../../apps/bundle";
 import { fileInputSchema } from "../../apps/file-content";
 import { manifestJsonSchema } from "../../apps/manifest";
+import { deleteAppCompletely } from "../../review/delete-app-completely";
+import { reviewDeps } from "../../review/review-services";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../init";
 
 const appRef = z.object({ appId: z.string().min(1).max(64) });
@@ -34,7 +35,7 @@ export const appsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createApp({ prisma: ctx.prisma, caller: ctx.caller, ...input })),
   delete: protectedProcedure
     .input(appRef.extend({ confirmId: z.string().max(64) }))
-    .mutation(({ ctx, input }) => deleteApp({ prisma: ctx.prisma, caller: ctx.caller, appId: input.appId, confirmId: input.confirmId })),
+    .mutation(({ ctx, input }) => deleteAppCompletely({ deps: reviewDeps(), actor: ctx.caller, appId: input.appId, confirmId: input.confirmId })),
   files: protectedProcedure.input(appRef).query(({ ctx, input }) => listAppFiles({ prisma: ctx.prisma, caller: ctx.caller, appId: input.appId })),
   readFile: protectedProcedure
     .input(appRef.extend({ path: filePathSchema }))

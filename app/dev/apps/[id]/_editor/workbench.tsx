@@ -4,6 +4,7 @@
 // problems, the preview's console, a request panel and file history. Every action has a visible
 // button (tablets with an on-screen keyboard have no shortcuts); Ctrl/Cmd-S also saves.
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import { useTRPC, useTRPCClient } from "@/app/_trpc/client";
 import { errorInfo } from "@/app/_trpc/errors";
@@ -281,6 +282,9 @@ export function Workbench({ appId, appName }: { appId: string; appName: string }
         <button type="button" className="button button-small" aria-pressed={panelOpen} onClick={() => setPanelOpen((value) => !value)}>
           Panel
         </button>
+        <Link className="button button-small" href={`/dev/apps/${appId}/proposals`}>
+          Deploy…
+        </Link>
         <span className={styles.status} role="status">
           <span>{statusText}</span>
           <span className={styles.previewBadge} data-state={previewState}>

@@ -1,0 +1,320 @@
+// npm run bench:runtime — the app runtime on this machine. Prints JSON (medians over rounds):
+//   http: req/s, p50, p99 of one endpoint through the whole stack (HTTP → server → bus → worker →
+//     isolate and back) vs the same handler as a plain Next route handler (/api/bench/baseline,
+//     served only under BENCH_BASELINE_ROUTE=true), same client, same run (target ratio ≥ 0.7);
+//   calls: host↔isolate overhead in one worker process — µs per isolate → host call, and µs per
+//     endpoint call into an isolate (fresh context, and with interpreter_reuse);
+//   deploy: deploy-to-first-answer of a small app end to end (POST deploy → first 200) and the
+//     runtime's own activation (transpile + isolate + health check) (target < 50 ms);
+//   idle: worker RSS per idle app with --apps small apps deployed (target < 3 MB each).
+//
+//   npm run bench:runtime -- [--seconds 5] [--rounds 2] [--concurrency 16] [--apps 200] [--deploys 10]
+//                            [--calls 20000] [--out bench/runtime/results/<name>.json] [--in-process]
+import fs from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { startServer, waitFor, type RunningServer } from "../../tests/helpers/server";
+import { TestClient } from "../../tests/helpers/http-client";
+import { AppInstance, type AppRequest } from "../../worker/apps/app-instance";
+import { KvStore } from "../../worker/apps/kv-store";
+import type { RuntimeLimits } from "../../worker/apps/limits";
+import { transpileModules } from "../../worker/apps/transpile";
+import { appManifestSchema } from "../../server/apps/manifest";
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "2" },
+    concurrency: { type: "string", default: "16" },
+    apps: { type: "string", default: "200" },
+    deploys: { type: "string", default: "10" },
+    calls: { type: "string", default: "20000" },
+    out: { type: "string" },
+    /** Only the in-process measurements (calls, activation), without starting a server. */
+    "in-process": { type: "boolean", default: false },
+  },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const concurrency = Number(values.concurrency);
+const idleApps = Number(values.apps);
+const deploys = Number(values.deploys);
+const hostCalls = Number(values.calls);
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+const median = (samples: number[]) => percentile(samples, 50);
+
+// The handler both legs run: the app's endpoint and the baseline route answer the same JSON.
+const pingModule = "export function ping(request: { query: string }): { body: unknown } { return { body: { pong: 1, q: request.query } }; }";
+function pingProposal(marker = "") {
+  return {
+    actions: [
+      {
+        name: "set_js_app",
+        args: {
+          bundle: {
+            metadata: { endpoints: { "/ping": { get: { js_module: "ping.ts", js_function: "ping", authn_policies: ["no_auth"], mode: "readonly" } } } },
+            modules: [{ name: "ping.ts", module: `${pingModule}\n// ${marker}` }],
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** Closed-loop load: `concurrency` keep-alive connections, each sending its next request on an answer. */
+async function load(url: string, durationMs: number): Promise<{ requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(url);
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const sent = performance.now();
+      const request = http.get({ agent, host: target.hostname, port: target.port, path: target.pathname + target.search }, (response) => {
+        response.resume();
+        response.on("end", () => {
+          if (response.statusCode === 200) latencies.push(performance.now() - sent);
+          else errors++;
+          resolve();
+        });
+      });
+      request.on("error", () => {
+        errors++;
+        resolve();
+      });
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) await one();
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { requestsPerSecond: round(latencies.length / elapsed), p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2), errors };
+}
+
+function medianOf<T extends Record<string, number>>(runs: T[]): T {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(runs[0]!)) out[key] = round(median(runs.map((run) => run[key]!)), 2);
+  return out as T;
+}
+
+/** RSS of the server's worker process (its child running worker/index.ts), in MB. */
+function workerRssMb(serverPid: number): number {
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid !== serverPid || !fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("worker/index.ts")) continue;
+      const kb = Number(fs.readFileSync(`/proc/${entry}/status`, "utf8").match(/^VmRSS:\s+(\d+)/m)?.[1] ?? NaN);
+      return kb / 1024;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error("worker process not found");
+}
+
+// ——— in-process: host↔isolate overhead and the runtime's activation ———
+
+const limits: RuntimeLimits = {
+  memoryMb: 64,
+  cpuMsPerEntry: 10_000,
+  requestTimeoutMs: 60_000,
+  cpuBudgetMsPerMinute: 10_000_000,
+  maxTimers: 200,
+  logLinesPerSecond: 50,
+  kvMaxBytes: 10 * 1024 * 1024,
+  chatSendsPerMinute: 20,
+  maxResponseBytes: 1024 * 1024,
+  suspendAfterViolations: 8,
+  violationWindowMs: 600_000,
+};
+
+function instanceOf(bundle: { metadata: unknown; modules: { name: string; module: string }[] }): AppInstance {
+  const manifest = appManifestSchema.parse(bundle.metadata);
+  const { modules, issues } = transpileModules(bundle.modules);
+  if (issues.length) throw new Error(JSON.stringify(issues));
+  const unused = () => Promise.reject(new Error("not in this benchmark"));
+  return new AppInstance({
+    appId: "bench",
+    target: "live",
+    deploymentId: "bench",
+    manifest,
+    modules,
+    disableBytecodeCache: false,
+    limits,
+    kv: new KvStore(limits.kvMaxBytes, limits.maxResponseBytes),
+    platform: { chatSend: unused, chatDelete: unused, userGet: unused, streamStatus: unused, pagePublish: unused, rpcEmit: () => undefined },
+    log: () => undefined,
+    commitKv: async () => undefined,
+    onViolation: () => undefined,
+  });
+}
+
+function request(endpoint: string, query = ""): AppRequest {
+  return { method: "GET", endpoint, path: endpoint, url: endpoint, params: {}, query, headers: {}, body: new Uint8Array(0), caller: null };
+}
+
+async function timeRequests(instance: AppInstance, endpoint: string, query: string, count: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const response = await instance.handle(request(endpoint, query));
+    if (response.status !== 200) throw new Error(`${endpoint} answered ${response.status}`);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+async function callOverhead() {
+  const callsModule = `export function calls(request) {
+    const n = Number(request.query);
+    const buffer = ccf.strToBuf("x");
+    for (let i = 0; i < n; i++) ccf.bufToStr(buffer);
+    return { body: "ok" };
+  }`;
+  const endpoint = (reuse: boolean) => ({ js_module: "calls.js", js_function: "calls", mode: "readonly", ...(reuse ? { interpreter_reuse: { key: "r" } } : {}) });
+  const instance = instanceOf({ metadata: { endpoints: { "/calls": { get: endpoint(false) }, "/reused": { get: endpoint(true) } } }, modules: [{ name: "calls.js", module: callsModule }] });
+  await instance.start();
+  await timeRequests(instance, "/reused", "0", 50);
+  const reused = median(await timeRequests(instance, "/reused", "0", 400));
+  const withCalls = median(await timeRequests(instance, "/reused", String(hostCalls), 15));
+  await timeRequests(instance, "/calls", "0", 20);
+  const fresh = median(await timeRequests(instance, "/calls", "0", 200));
+  instance.dispose();
+  return {
+    isolateToHostCallUs: round(((withCalls - reused) * 1000) / hostCalls, 2),
+    endpointCallFreshContextUs: round(fresh * 1000),
+    endpointCallReusedContextUs: round(reused * 1000),
+  };
+}
+
+async function activation() {
+  const samples: number[] = [];
+  for (let i = 0; i < Math.max(5, deploys); i++) {
+    const bundle = pingProposal(String(i)).actions[0]!.args.bundle;
+    const started = performance.now();
+    const instance = instanceOf(bundle);
+    await instance.start();
+    await instance.handle(request("/ping"));
+    samples.push(performance.now() - started);
+    instance.dispose();
+  }
+  return { medianMs: round(median(samples), 2), p90Ms: round(percentile(samples, 90), 2) };
+}
+
+// ——— through the whole stack ———
+
+async function main() {
+  const calls = await callOverhead();
+  const runtimeActivation = await activation();
+  if (values["in-process"]) return console.log(JSON.stringify({ bench: "runtime", calls, runtimeActivationMs: runtimeActivation }, null, 2));
+
+  let server: RunningServer | undefined;
+  const stop = async () => {
+    await server?.stop();
+    server = undefined;
+  };
+  process.on("SIGINT", () => void stop().then(() => process.exit(130)));
+  try {
+    server = await startServer({ env: { BENCH_BASELINE_ROUTE: "true", CANOPY_ADMIN_USERNAME: "benchstaff", CANOPY_ADMIN_PASSWORD: "bench-staff-password" } });
+    const staff = new TestClient(server.url);
+    if (!(await staff.signIn("benchstaff", "bench-staff-password"))) throw new Error("sign-in failed");
+    const deploy = async (appId: string, proposal: unknown) =>
+      staff.fetch(`/api/apps/${appId}/deploy`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(proposal) });
+    const create = async (appId: string) => {
+      const created = await staff.mutation("apps.create", { id: appId, name: appId });
+      if (created.error) throw new Error(`apps.create ${appId}: ${created.error.message}`);
+    };
+
+    await create("bench");
+    // The worker announces the apps capability with its first heartbeat.
+    await waitFor(async () => (await deploy("bench", pingProposal())).status === 200, 30_000, 200);
+    const appUrl = `${server.url}/apps/bench/api/ping?x=1`;
+    const baselineUrl = `${server.url}/api/bench/baseline?x=1`;
+    for (const url of [appUrl, baselineUrl]) {
+      const response = await fetch(url);
+      const body = await response.json();
+      if (response.status !== 200 || JSON.stringify(body) !== JSON.stringify({ pong: 1, q: "x=1" })) throw new Error(`${url}: ${response.status} ${JSON.stringify(body)}`);
+    }
+    await load(appUrl, 1000);
+    await load(baselineUrl, 1000);
+    const appRuns = [];
+    const baselineRuns = [];
+    for (let i = 0; i < rounds; i++) {
+      // Legs alternate (baseline, app, app, baseline, …) so drift hits both alike.
+      const order = i % 2 === 0 ? ["baseline", "app"] : ["app", "baseline"];
+      for (const leg of order) {
+        if (leg === "app") appRuns.push(await load(appUrl, seconds * 1000));
+        else baselineRuns.push(await load(baselineUrl, seconds * 1000));
+      }
+    }
+    const app = medianOf(appRuns);
+    const baseline = medianOf(baselineRuns);
+
+    const endToEnd: number[] = [];
+    for (let i = 0; i < deploys; i++) {
+      const appId = `deploy-${i}`;
+      await create(appId);
+      const started = performance.now();
+      const response = await deploy(appId, pingProposal(appId));
+      if (response.status !== 200) throw new Error(`deploy ${appId}: ${response.status} ${await response.text()}`);
+      await waitFor(async () => (await fetch(`${server!.url}/apps/${appId}/api/ping`)).status === 200, 10_000, 1);
+      endToEnd.push(performance.now() - started);
+    }
+
+    await sleep(2000);
+    const before = workerRssMb(server.process.pid!);
+    for (let i = 0; i < idleApps; i++) {
+      const appId = `idle-${i}`;
+      await create(appId);
+      const response = await deploy(appId, pingProposal(appId));
+      if (response.status !== 200) throw new Error(`deploy ${appId}: ${response.status} ${await response.text()}`);
+    }
+    await sleep(5000);
+    const after = workerRssMb(server.process.pid!);
+
+    const result = {
+      bench: "runtime",
+      at: new Date().toISOString(),
+      options: { seconds, rounds, concurrency, apps: idleApps, deploys, calls: hostCalls },
+      http: {
+        app,
+        baseline,
+        ratio: round(app.requestsPerSecond / baseline.requestsPerSecond, 2),
+        target: "ratio ≥ 0.7",
+      },
+      calls,
+      deploy: {
+        endToEndMs: { median: round(median(endToEnd), 2), p90: round(percentile(endToEnd, 90), 2) },
+        runtimeActivationMs: runtimeActivation,
+        target: "< 50 ms",
+      },
+      idle: { apps: idleApps, workerRssBeforeMb: round(before), workerRssAfterMb: round(after), perAppMb: round((after - before) / idleApps, 2), target: "< 3 MB per app" },
+    };
+    const text = JSON.stringify(result, null, 2);
+    console.log(text);
+    if (values.out) {
+      fs.mkdirSync(path.dirname(values.out), { recursive: true });
+      fs.writeFileSync(values.out, `${text}\n`);
+    }
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

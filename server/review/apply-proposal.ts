@@ -1,0 +1,78 @@
+// Acceptance: claim the proposal (Open → Accepted, a conditional update, so two concurrent
+// accepts deploy once), then run the runtime's atomic swap, reporting each step. A failed deploy
+// leaves the previous version serving and marks the proposal Failed with the reason.
+import type { Proposal } from "../db/generated/client";
+import type { StoredBundle } from "../apps/bundle";
+import type { DeployResult, DeployStep } from "../apps/runtime-contract";
+import { recordAudit } from "./audit-log";
+import { notifyUsers, staffUserIds } from "./notifications";
+import { transitionProposal } from "./proposal-states";
+import type { Actor, ReviewDeps } from "./review-deps";
+
+export async function acceptAndApplyProposal(options: { deps: ReviewDeps; actor: Actor; proposal: Proposal; reason: string }) {
+  const { deps, actor, proposal } = options;
+  const { prisma } = deps;
+  const app = await prisma.app.findUnique({ where: { id: proposal.appId }, select: { id: true } });
+  if (!app) {
+    await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "DROPPED", data: { stateReason: "the app was deleted" } });
+    await recordAudit({ prisma, actor, action: "proposal.dropped", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { reason: "the app was deleted" } });
+    return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });
+  }
+  await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "ACCEPTED", data: { deployStep: "validating", stateReason: options.reason } });
+  await recordAudit({ prisma, actor, action: "proposal.accepted", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { reason: options.reason } });
+
+  const watchers = [...new Set([proposal.authorId, ...(await staffUserIds(prisma))])];
+  const report = (step: DeployStep, state: "ACCEPTED" | "FAILED") => deps.notifier.progress(watchers, { proposalId: proposal.id, appId: proposal.appId, step, state });
+  let lastStep: DeployStep = "validating";
+  let stored: Promise<unknown> = Promise.resolve();
+  report(lastStep, "ACCEPTED");
+
+  const result = await deps
+    .deploy({
+      appId: proposal.appId,
+      bundle: proposal.bundle as unknown as StoredBundle,
+      disableBytecodeCache: proposal.disableBytecodeCache,
+      actorId: actor.userId,
+      source: proposal.kind === "ROLLBACK" ? "rollback" : "deploy",
+      onProgress: (step) => {
+        lastStep = step;
+        report(step, "ACCEPTED");
+        // Stored too, so a page opened mid-deploy shows where it is; queued so writes keep their order.
+        stored = stored.then(() => prisma.proposal.updateMany({ where: { id: proposal.id, state: "ACCEPTED" }, data: { deployStep: step } })).catch(() => undefined);
+      },
+    })
+    .catch((error: unknown): DeployResult => ({ ok: false, step: lastStep, reason: error instanceof Error ? error.message : String(error) }));
+
+  await stored;
+  if (result.ok) {
+    await prisma.proposal.update({ where: { id: proposal.id }, data: { deployStep: "switched", deploymentId: result.deploymentId } });
+    report("switched", "ACCEPTED");
+    await recordAudit({ prisma, actor, action: "proposal.deployed", appId: proposal.appId, proposalId: proposal.id, deploymentId: result.deploymentId, bundleHash: result.contentHash });
+    await notifyUsers({
+      prisma,
+      notifier: deps.notifier,
+      userIds: [proposal.authorId],
+      kind: "proposal.state",
+      appId: proposal.appId,
+      proposalId: proposal.id,
+      state: "ACCEPTED",
+      message: `#${proposal.number} was accepted and is live on ${proposal.appId}`,
+    });
+  } else {
+    const reason = `${result.step}: ${result.reason}`;
+    await transitionProposal({ prisma, proposalId: proposal.id, from: "ACCEPTED", to: "FAILED", data: { deployStep: result.step, stateReason: reason } });
+    report(result.step, "FAILED");
+    await recordAudit({ prisma, actor, action: "proposal.failed", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { step: result.step, reason: result.reason, issues: result.issues ?? [] } });
+    await notifyUsers({
+      prisma,
+      notifier: deps.notifier,
+      userIds: [proposal.authorId],
+      kind: "proposal.state",
+      appId: proposal.appId,
+      proposalId: proposal.id,
+      state: "FAILED",
+      message: `#${proposal.number} failed to deploy (${reason}); the previous version keeps running`,
+    });
+  }
+  return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });
+}

@@ -1,0 +1,66 @@
+// Staff vote on open proposals. The author cannot vote on their own; a voter's second vote
+// replaces the first (it counts once). When approvals from staff other than the author reach
+// REVIEW_APPROVALS the proposal is accepted and deployed; as many rejections reject it.
+import { AppError, isAppError } from "../errors";
+import { recordAudit } from "./audit-log";
+import { acceptAndApplyProposal } from "./apply-proposal";
+import { notifyUsers } from "./notifications";
+import { findProposal, requireOpen, transitionProposal } from "./proposal-states";
+import { isStaff, type Actor, type ReviewDeps } from "./review-deps";
+
+export async function voteOnProposal(options: { deps: ReviewDeps; actor: Actor; proposalId: string; approve: boolean; comment?: string }) {
+  const { deps, actor } = options;
+  const { prisma } = deps;
+  if (!isStaff(actor)) throw new AppError("FORBIDDEN", "Only staff vote on proposals");
+  const proposal = await findProposal(prisma, options.proposalId);
+  if (proposal.authorId === actor.userId) throw new AppError("FORBIDDEN", "You cannot vote on your own proposal");
+  requireOpen(proposal);
+
+  await prisma.proposalVote.upsert({
+    where: { proposalId_voterId: { proposalId: proposal.id, voterId: actor.userId } },
+    create: { proposalId: proposal.id, voterId: actor.userId, approve: options.approve },
+    update: { approve: options.approve },
+  });
+  if (options.comment?.trim()) await prisma.proposalComment.create({ data: { proposalId: proposal.id, authorId: actor.userId, body: options.comment.trim() } });
+  await recordAudit({ prisma, actor, action: "proposal.voted", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { approve: options.approve } });
+  await notifyUsers({
+    prisma,
+    notifier: deps.notifier,
+    userIds: [proposal.authorId],
+    kind: "proposal.vote",
+    appId: proposal.appId,
+    proposalId: proposal.id,
+    state: proposal.state,
+    message: `${actor.username} ${options.approve ? "approved" : "voted to reject"} #${proposal.number}`,
+  });
+
+  // Votes of staff other than the author, counted fresh: a voter since demoted no longer counts.
+  const votes = await prisma.proposalVote.findMany({ where: { proposalId: proposal.id, voterId: { not: proposal.authorId }, voter: { role: "STAFF" } } });
+  const approvals = votes.filter((vote) => vote.approve).length;
+  const rejections = votes.length - approvals;
+  if (approvals >= deps.approvalsRequired) {
+    try {
+      return await acceptAndApplyProposal({ deps, actor, proposal, reason: `${approvals} of ${deps.approvalsRequired} approvals` });
+    } catch (error) {
+      // A concurrent vote accepted it first: this vote still counted, the deploy runs once.
+      if (!(isAppError(error) && error.code === "CONFLICT")) throw error;
+      return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });
+    }
+  }
+  if (rejections >= deps.approvalsRequired) {
+    const reason = `${rejections} rejection${rejections === 1 ? "" : "s"}`;
+    await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "REJECTED", data: { stateReason: reason } });
+    await recordAudit({ prisma, actor, action: "proposal.rejected", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { reason } });
+    await notifyUsers({
+      prisma,
+      notifier: deps.notifier,
+      userIds: [proposal.authorId],
+      kind: "proposal.state",
+      appId: proposal.appId,
+      proposalId: proposal.id,
+      state: "REJECTED",
+      message: `#${proposal.number} was rejected`,
+    });
+  }
+  return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });
+}

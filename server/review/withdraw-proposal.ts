@@ -1,0 +1,15 @@
+import { AppError } from "../errors";
+import { recordAudit } from "./audit-log";
+import { findProposal, requireOpen, transitionProposal } from "./proposal-states";
+import type { Actor, ReviewDeps } from "./review-deps";
+
+/** Only the author withdraws, and only while the proposal is Open. */
+export async function withdrawProposal(options: { deps: ReviewDeps; actor: Actor; proposalId: string }) {
+  const { prisma } = options.deps;
+  const proposal = await findProposal(prisma, options.proposalId);
+  if (proposal.authorId !== options.actor.userId) throw new AppError("FORBIDDEN", "Only the author may withdraw a proposal");
+  requireOpen(proposal);
+  await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "WITHDRAWN", data: { stateReason: "withdrawn by the author" } });
+  await recordAudit({ prisma, actor: options.actor, action: "proposal.withdrawn", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash });
+  return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });
+}

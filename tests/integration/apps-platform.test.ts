@@ -1,0 +1,294 @@
+// The platform API and the runtime's lifecycle through the real server, worker, HTTP and sockets:
+// chat events answered by an app, canopy.kv/users/streams/pages, staff start/stop/restart, log
+// streaming rights, preview access, suspension, atomic swaps, and recovery after a worker SIGKILL.
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { io, type Socket } from "socket.io-client";
+import { startServer, waitFor, type RunningServer } from "../helpers/server";
+import { TestClient } from "../helpers/http-client";
+
+let server: RunningServer;
+let staff: TestClient;
+let member: TestClient;
+let guest: TestClient;
+const sockets: Socket[] = [];
+
+function proposal(metadata: unknown, modules: Record<string, string>, files: Record<string, string> = {}) {
+  const bundle = {
+    metadata,
+    modules: Object.entries(modules).map(([name, module]) => ({ name, module })),
+    files: Object.entries(files).map(([path, text]) => ({ path, base64: Buffer.from(text).toString("base64") })),
+  };
+  return { actions: [{ name: "set_js_app", args: { bundle } }] };
+}
+
+async function deploy(appId: string, body: unknown) {
+  const response = await staff.fetch(`/api/apps/${appId}/deploy`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as { ok: boolean; reason?: string } };
+}
+
+function connect(path: string, client?: TestClient): Promise<Socket> {
+  const socket = io(`${server.url}${path}`, { transports: ["websocket"], extraHeaders: client ? { cookie: client.cookieHeader() } : {} });
+  sockets.push(socket);
+  return new Promise((resolve) => socket.on("connect", () => resolve(socket)));
+}
+
+const botApp = proposal(
+  {
+    name: "Bot",
+    main: "main.js",
+    permissions: ["chat", "kv", "users", "streams", "pages"],
+    pages: { home: { file: "pages/index.html", title: "Home" } },
+    endpoints: {
+      "/kv": { post: { js_module: "api.js", js_function: "kv" } },
+      "/kv-big": { post: { js_module: "api.js", js_function: "kvBig" } },
+      "/user/{name}": { get: { js_module: "api.js", js_function: "user", mode: "readonly" } },
+      "/stream/{channel}": { get: { js_module: "api.js", js_function: "stream", mode: "readonly" } },
+      "/publish": { post: { js_module: "api.js", js_function: "publish" } },
+    },
+  },
+  {
+    "main.js": `canopy.chat.on("message", async (message) => {
+      if (message.text === "!ping") await canopy.chat.send(message.channel, "pong to " + message.username);
+    });`,
+    "api.js": `
+      export async function kv() {
+        await canopy.kv.set("a:1", { n: 1 });
+        await canopy.kv.set("a:2", [2]);
+        await canopy.kv.set("b:1", "b");
+        const prefixed = await canopy.kv.list("a:");
+        const limited = await canopy.kv.list("", { limit: 1 });
+        await canopy.kv.delete("a:2");
+        const afterDelete = await canopy.kv.get("a:2");
+        await canopy.kv.clear();
+        return { body: { prefixed, limited, afterDelete: afterDelete === undefined, afterClear: await canopy.kv.list() } };
+      }
+      export async function kvBig() {
+        try { await canopy.kv.set("big", "x".repeat(40000)); return { body: { stored: true } }; }
+        catch (error) { return { statusCode: 507, body: { error: String(error.message) } }; }
+      }
+      export async function user(request) { return { body: { user: await canopy.users.get(request.params.name) } }; }
+      export async function stream(request) { return { body: await canopy.streams.status(request.params.channel) }; }
+      export async function publish() { await canopy.pages.publish("home", { title: "Bot home" }); return { body: { ok: true } }; }
+    `,
+  },
+  { "pages/index.html": "<h1>Bot</h1>" },
+);
+
+const version = (v: number) =>
+  proposal(
+    { endpoints: { "/v": { get: { js_module: "v.js", js_function: "v" } }, "/slow": { get: { js_module: "v.js", js_function: "slow" } } } },
+    { "v.js": `export function v() { return { body: { v: ${v} } }; }\nexport async function slow() { await new Promise((resolve) => setTimeout(resolve, 600)); return { body: { v: ${v} } }; }` },
+  );
+
+const loopApp = proposal({ endpoints: { "/loop": { get: { js_module: "l.js", js_function: "loop" } }, "/ok": { get: { js_module: "l.js", js_function: "ok" } } } }, {
+  "l.js": "export function loop() { for (;;) {} }\nexport function ok() { return { body: 'ok' }; }",
+});
+
+beforeAll(async () => {
+  server = await startServer({
+    env: { CANOPY_ADMIN_USERNAME: "platstaff", CANOPY_ADMIN_PASSWORD: "plat-staff-password", APPS_KV_MAX_BYTES: "20000", APPS_SUSPEND_AFTER_VIOLATIONS: "3", CHAT_RATE_LIMIT_MESSAGES: "1000" },
+  });
+  staff = new TestClient(server.url);
+  member = new TestClient(server.url);
+  guest = new TestClient(server.url);
+  expect(await staff.signIn("platstaff", "plat-staff-password")).toBe(true);
+  await member.mutation("account.signUp", { username: "plat_member", password: "long-enough-1" });
+  expect(await member.signIn("plat_member", "long-enough-1")).toBe(true);
+  for (const id of ["bot", "swap", "looper"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
+  await staff.mutation("chat.createChannel", { name: "botroom" });
+  // The worker announces the apps capability with its first heartbeat.
+  for (let attempt = 0; ; attempt++) {
+    const result = await deploy("bot", botApp);
+    if (result.status === 200) break;
+    if (attempt > 100) throw new Error(`bot did not deploy: ${JSON.stringify(result.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect((await deploy("swap", version(1))).status).toBe(200);
+  expect((await deploy("looper", loopApp)).status).toBe(200);
+}, 120_000);
+
+afterAll(async () => {
+  for (const socket of sockets) socket.close();
+  await server?.stop();
+});
+
+describe("platform API", () => {
+  it("delivers chat messages to the app's main module, which answers as itself", async () => {
+    const chat = await connect("/chat", member);
+    await chat.timeout(5000).emitWithAck("join", { channel: "botroom" });
+    const answer = new Promise<{ username: string; displayName: string; text: string }>((resolve) =>
+      chat.on("message", (message: { username: string; displayName: string; text: string }) => {
+        if (message.text.startsWith("pong")) resolve(message);
+      }),
+    );
+    const ack = await chat.timeout(5000).emitWithAck("message", { type: "channel", target: "botroom", text: "!ping" });
+    expect(ack.error).toBeUndefined();
+    expect(await answer).toMatchObject({ username: "app:bot", displayName: "bot", text: "pong to plat_member" });
+  });
+
+  it("canopy.kv lists by prefix with a limit, deletes and clears", async () => {
+    const response = await guest.fetch("/apps/bot/api/kv", { method: "POST" });
+    expect(await response.json()).toEqual({
+      prefixed: [
+        { key: "a:1", value: { n: 1 } },
+        { key: "a:2", value: [2] },
+      ],
+      limited: [{ key: "a:1", value: { n: 1 } }],
+      afterDelete: true,
+      afterClear: [],
+    });
+  });
+
+  it("canopy.kv refuses writes over the app's quota and records the violation", async () => {
+    const response = await guest.fetch("/apps/bot/api/kv-big", { method: "POST" });
+    expect(response.status).toBe(507);
+    expect(JSON.stringify(await response.json())).toContain("quota");
+    // The worker sends log lines in batches.
+    await waitFor(async () => {
+      const logs = await staff.query<{ level: string; message: string }[]>("appRuntime.logs", { appId: "bot", target: "live" });
+      return logs.data!.some((entry) => entry.level === "violation" && /quota/i.test(entry.message));
+    }, 5000);
+  });
+
+  it("canopy.users.get gives a public profile or null", async () => {
+    const found = (await (await guest.fetch("/apps/bot/api/user/plat_member")).json()) as { user: Record<string, unknown> };
+    expect(found.user).toMatchObject({ username: "plat_member", role: "MEMBER" });
+    expect(Object.keys(found.user).sort()).toEqual(["createdAt", "displayName", "id", "role", "username"]);
+    expect(await (await guest.fetch("/apps/bot/api/user/nobody_here")).json()).toEqual({ user: null });
+  });
+
+  it("canopy.streams.status reports a channel's status", async () => {
+    expect(await (await guest.fetch("/apps/bot/api/stream/botroom")).json()).toMatchObject({ channel: "botroom", status: "OFFLINE" });
+    expect(await (await guest.fetch("/apps/bot/api/stream/no-such-channel")).json()).toMatchObject({ status: "UNKNOWN" });
+  });
+
+  it("canopy.pages.publish announces the page on /apps", async () => {
+    const apps = await connect("/apps");
+    const announced = new Promise<unknown>((resolve) => apps.on("pages", resolve));
+    expect((await guest.fetch("/apps/bot/api/publish", { method: "POST" })).status).toBe(200);
+    expect(await announced).toEqual({ appId: "bot", pages: [{ pageId: "home", title: "Bot home" }] });
+  });
+});
+
+describe("access", () => {
+  it("streams the log to the owner over /apps and refuses another member with an error ack", async () => {
+    const owner = await connect("/apps", staff);
+    const subscribed = (await owner.timeout(5000).emitWithAck("logs:subscribe", { appId: "swap", target: "live" })) as { data?: { entries: unknown[] } };
+    expect(subscribed.data?.entries.length).toBeGreaterThan(0);
+    const live = new Promise<{ appId: string; entry: { level: string; metrics?: { path: string } } }>((resolve) =>
+      owner.on("log", (payload: { appId: string; entry: { level: string; metrics?: { path: string } } }) => {
+        if (payload.entry.level === "metric") resolve(payload);
+      }),
+    );
+    expect((await guest.fetch("/apps/swap/api/v")).status).toBe(200);
+    expect(await live).toMatchObject({ appId: "swap", entry: { metrics: { path: "/v" } } });
+
+    const other = await connect("/apps", member);
+    const refused = (await other.timeout(5000).emitWithAck("logs:subscribe", { appId: "swap", target: "live" })) as { error?: { code: string } };
+    expect(refused.error?.code).toBe("NOT_FOUND");
+    const anonymous = await connect("/apps");
+    expect(((await anonymous.timeout(5000).emitWithAck("logs:subscribe", { appId: "swap", target: "live" })) as { error?: { code: string } }).error?.code).toBe("UNAUTHORIZED");
+    expect(((await owner.timeout(5000).emitWithAck("logs:subscribe", { appId: 5 })) as { error?: { code: string } }).error?.code).toBe("BAD_REQUEST");
+  });
+
+  it("keeps preview routes to the owner and staff", async () => {
+    expect((await guest.fetch("/apps/swap/preview/api/v")).status).toBe(401);
+    expect((await member.fetch("/apps/swap/preview/api/v")).status).toBe(404);
+    const owner = await staff.fetch("/apps/swap/preview/api/v");
+    expect(owner.status).toBe(404);
+    expect(JSON.stringify(await owner.json())).toContain("preview is not running");
+  });
+
+  it("lets only staff start, stop and restart apps", async () => {
+    expect((await member.mutation("appRuntime.stop", { appId: "swap" })).error?.data.code).toBe("FORBIDDEN");
+    expect((await guest.mutation("appRuntime.restart", { appId: "swap" })).error?.data.code).toBe("UNAUTHORIZED");
+    const stopped = await staff.mutation<{ state: string }>("appRuntime.stop", { appId: "swap", reason: "maintenance" });
+    expect(stopped.data?.state).toBe("stopped");
+    expect((await guest.fetch("/apps/swap/api/v")).status).toBe(503);
+    const started = await staff.mutation<{ state: string }>("appRuntime.start", { appId: "swap" });
+    expect(started.data?.state).toBe("running");
+    expect((await guest.fetch("/apps/swap/api/v")).status).toBe(200);
+    const restarted = await staff.mutation<{ state: string }>("appRuntime.restart", { appId: "swap" });
+    expect(restarted.data?.state).toBe("running");
+    expect(await (await guest.fetch("/apps/swap/api/v")).json()).toEqual({ v: 1 });
+  });
+});
+
+describe("lifecycle", () => {
+  it("swaps deployments atomically: no failed request, and requests in flight finish on the old version", async () => {
+    const slow = guest.fetch("/apps/swap/api/slow").then(async (response) => ({ status: response.status, body: await response.json() }));
+    let deploying = true;
+    const statuses: number[] = [];
+    const versions = new Set<number>();
+    const hammer = (async () => {
+      while (deploying) {
+        const response = await guest.fetch("/apps/swap/api/v");
+        statuses.push(response.status);
+        versions.add(((await response.json()) as { v: number }).v);
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await deploy("swap", version(2))).status).toBe(200);
+    expect(await (await guest.fetch("/apps/swap/api/v")).json()).toEqual({ v: 2 });
+    deploying = false;
+    await hammer;
+    expect(await slow).toEqual({ status: 200, body: { v: 1 } });
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    expect([...versions].every((v) => v === 1 || v === 2)).toBe(true);
+  });
+
+  it("suspends an app that keeps violating its limits; staff see why and it answers 503 with the reason", async () => {
+    for (let i = 0; i < 3; i++) expect((await guest.fetch("/apps/looper/api/loop")).status).toBeGreaterThanOrEqual(500);
+    await waitFor(async () => (await staff.query<{ state: string }>("appRuntime.status", { appId: "looper" })).data?.state === "suspended", 10_000);
+    const status = await staff.query<{ state: string; reason?: string }>("appRuntime.status", { appId: "looper" });
+    expect(status.data?.reason).toMatch(/Suspended after 3 limit violations.*CPU limit/);
+    const response = await guest.fetch("/apps/looper/api/ok");
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/suspended.*CPU limit/i);
+    expect((await member.query("appRuntime.status", { appId: "looper" })).error?.data.code).toBe("NOT_FOUND");
+    // Staff start it again.
+    expect((await staff.mutation<{ state: string }>("appRuntime.start", { appId: "looper" })).data?.state).toBe("running");
+    expect((await guest.fetch("/apps/looper/api/ok")).status).toBe(200);
+  });
+
+  it("brings every deployed app back by itself after the worker is killed", async () => {
+    const workerPid = fs
+      .readdirSync("/proc")
+      .filter((entry) => /^\d+$/.test(entry))
+      .find((entry) => {
+        try {
+          const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+          return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === server.process.pid && fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("worker/index.ts");
+        } catch {
+          return false;
+        }
+      });
+    expect(workerPid).toBeDefined();
+    process.kill(Number(workerPid), "SIGKILL");
+    await waitFor(async () => (await guest.fetch("/apps/swap/api/v")).status !== 200, 10_000, 50);
+    await waitFor(async () => (await guest.fetch("/apps/swap/api/v")).status === 200, 20_000, 200);
+    expect(await (await guest.fetch("/apps/swap/api/v")).json()).toEqual({ v: 2 });
+    expect((await guest.fetch("/apps/bot/api/user/plat_member")).status).toBe(200);
+  }, 40_000);
+
+  it("keeps the app's log and serves its deployments again after the server restarts", async () => {
+    const before = await staff.query<{ seq: number; level: string; message: string }[]>("appRuntime.logs", { appId: "swap", target: "live" });
+    const lastSeq = before.data!.at(-1)!.seq;
+    expect(before.data!.some((entry) => entry.level === "metric")).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await server.stop("SIGTERM", { keepDatabase: true })).toBe(0);
+    server = await startServer({ dataDir: server.dataDir, databaseUrl: server.databaseUrl, env: { CANOPY_ADMIN_USERNAME: "platstaff", CANOPY_ADMIN_PASSWORD: "plat-staff-password" } });
+    staff = new TestClient(server.url);
+    guest = new TestClient(server.url);
+    expect(await staff.signIn("platstaff", "plat-staff-password")).toBe(true);
+    const after = await staff.query<{ seq: number; level: string; message: string }[]>("appRuntime.logs", { appId: "swap", target: "live" });
+    expect(after.data!.some((entry) => entry.seq === lastSeq && entry.message === before.data!.at(-1)!.message)).toBe(true);
+    await waitFor(async () => (await guest.fetch("/apps/swap/api/v")).status === 200, 20_000, 200);
+    expect(await (await guest.fetch("/apps/swap/api/v")).json()).toEqual({ v: 2 });
+    const newest = await staff.query<{ seq: number }[]>("appRuntime.logs", { appId: "swap", target: "live", afterSeq: lastSeq });
+    expect(newest.data!.length).toBeGreaterThan(0);
+    expect(newest.data!.every((entry) => entry.seq > lastSeq)).toBe(true);
+  }, 60_000);
+});
