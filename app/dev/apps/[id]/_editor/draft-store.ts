@@ -252,7 +252,8 @@ export class DraftStore {
     let files = this.snapshot.files;
     for (const change of changes) {
       if (change.op === "write") {
-        const file = { path: change.path, encoding: change.encoding, saved: change.content, current: change.content, size: change.content.length };
+        const size = change.encoding === "base64" ? Math.floor((change.content.replace(/=+$/, "").length * 3) / 4) : new Blob([change.content]).size;
+        const file = { path: change.path, encoding: change.encoding, saved: change.content, current: change.content, size };
         files = files.some((item) => item.path === change.path) ? files.map((item) => (item.path === change.path ? file : item)) : [...files, file];
       } else if (change.op === "delete") {
         files = files.filter((item) => item.path !== change.path);
