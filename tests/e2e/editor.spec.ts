@@ -228,3 +228,23 @@ test("/dev exports an app as a ZIP, imports it as a new app, refuses a bad ZIP a
   await expect(copyRow).toHaveCount(0);
   await expect(page.locator(`li[data-app-id="${appId}"]`)).toBeVisible();
 });
+
+test("an uploaded asset joins the file tree and an app page opens from the running preview", async ({ page }) => {
+  await signUp(page);
+  const appId = await createApp(page, { name: `Paged ${Date.now().toString(36)}`, template: "Page with RPC" });
+  await focusEditorEnd(page, "main.ts");
+  await tapToolbar(page, "Run preview");
+  await expect(page.getByRole("toolbar", { name: "Editor" }).getByText("Preview: running")).toBeVisible({ timeout: 30_000 });
+
+  await tapToolbar(page, "Files");
+  const tree = page.getByRole("navigation", { name: "Files" });
+  const png = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
+  await tree.getByText("Upload").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: png });
+  await expect(tree.getByRole("button", { name: "logo.png", exact: true })).toBeVisible();
+  const stored = await page.request.get(`/api/trpc/apps.readFile?input=${encodeURIComponent(JSON.stringify({ json: { appId, path: "assets/logo.png" } }))}`);
+  expect(stored.status()).toBe(200);
+
+  const [pageTab] = await Promise.all([page.context().waitForEvent("page"), page.getByRole("link", { name: /^Open Paged/ }).tap()]);
+  await expect(pageTab).toHaveURL(new RegExp(`/apps/${appId}/preview/files/pages/index\\.html$`));
+  await expect(pageTab.getByRole("heading", { level: 1 })).toHaveText(/^Paged/);
+});
