@@ -2,6 +2,7 @@ import { accountRouter } from "./routers/account";
 import { appRuntimeRouter } from "./routers/app-runtime";
 import { appsRouter } from "./routers/apps";
 import { chatRouter } from "./routers/chat";
+import { editorRouter } from "./routers/editor";
 import { renderRouter } from "./routers/render";
 import { reviewRouter } from "./routers/review";
 import { streamsRouter } from "./routers/streams";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   render: renderRouter,
   appRuntime: appRuntimeRouter,
   apps: appsRouter,
+  editor: editorRouter,
   review: reviewRouter,
 });
 
