@@ -4,8 +4,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { parseArgs } from "node:util";
-import zlib from "node:zlib";
 import { startServer } from "../tests/helpers/server";
+import { firstLoadJsOf } from "./first-load-js";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, route: { type: "string", default: "/" } } });
 const runs = Math.max(1, Number(values.runs));
@@ -27,17 +27,7 @@ function cleanBuildSeconds(): number {
 async function firstLoadJs(route: string) {
   const server = await startServer({ env: { CANOPY_START_WORKER: "false" } });
   try {
-    const html = await (await fetch(server.url + route)).text();
-    const sources = [...html.matchAll(/<script[^>]*\ssrc="([^"]+)"/g)].map((match) => match[1]!);
-    const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((match) => match[1]!).join("");
-    let rawBytes = 0;
-    let gzipBytes = 0;
-    for (const source of new Set(sources)) {
-      const body = Buffer.from(await (await fetch(new URL(source, server.url))).arrayBuffer());
-      rawBytes += body.length;
-      gzipBytes += zlib.gzipSync(body, { level: 9 }).length;
-    }
-    return { scripts: new Set(sources).size, rawBytes, gzipBytes, inlineGzipBytes: zlib.gzipSync(inline, { level: 9 }).length };
+    return await firstLoadJsOf({ origin: server.url, path: route });
   } finally {
     await server.stop();
   }
@@ -53,7 +43,7 @@ console.log(
       benchmark: "web",
       node: process.version,
       build: { runs, medianSeconds: Number(median(buildSamples).toFixed(2)), samplesSeconds: buildSamples.map((s) => Number(s.toFixed(2))) },
-      firstLoadJs: { route: values.route, ...js, gzipKiB: Number((js.gzipBytes / 1024).toFixed(1)) },
+      firstLoadJs: { route: values.route, ...js },
     },
     null,
     2,

@@ -33,7 +33,8 @@ export function Providers({ children }: { children: React.ReactNode }) {
   const queryClient = getQueryClient();
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })],
+      // Long batches (the editor reads every file of an app at once) are split below Node's header limit.
+      links: [httpBatchLink({ url: "/api/trpc", transformer: superjson, maxURLLength: 8000 })],
     }),
   );
   return (

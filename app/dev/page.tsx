@@ -5,6 +5,7 @@ import { services } from "@/server/services";
 import { serviceStatus } from "@/server/status/service-status";
 import { requireUser } from "../_lib/current-user";
 import { roleLabel } from "../_lib/services-info";
+import { AppList } from "./app-list";
 
 export const metadata: Metadata = { title: "Dev hub" };
 export const dynamic = "force-dynamic";
@@ -21,7 +22,6 @@ export default async function DevPage() {
   const user = await requireUser("/dev");
   const origin = await siteOrigin();
   const statusExample = JSON.stringify(serviceStatus({ registry: services().registry }), null, 2);
-  const canBuild = user.role === "DEVELOPER" || user.role === "STAFF";
 
   return (
     <div className="stack">
@@ -33,24 +33,9 @@ export default async function DevPage() {
         </p>
       </header>
 
-      <div className="grid-2">
-        <section className="card" aria-labelledby="apps-title">
-          <h2 id="apps-title">Apps</h2>
-          <p>
-            Apps on Canopy are built online, right here in the browser: <strong>server scripts</strong> that run on Canopy,{" "}
-            <strong>endpoints</strong> that answer HTTP requests, and <strong>pages</strong> people can open on any screen.
-          </p>
-          <p className="alert alert-info">
-            App editing arrives with the app runtime, which is not released yet. Until then there are no apps to list or edit
-            here.
-          </p>
-          <p className="muted" style={{ marginTop: "1rem" }}>
-            {canBuild
-              ? `As a ${roleLabel[user.role]}, you will be able to create apps as soon as the runtime ships.`
-              : "Creating apps needs the Developer role. Ask a staff member to grant it to your account."}
-          </p>
-        </section>
+      <AppList />
 
+      <div className="grid-2">
         <section className="card" aria-labelledby="tokens-title">
           <h2 id="tokens-title">Tokens for the CLI and scripts</h2>
           <p>

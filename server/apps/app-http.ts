@@ -102,7 +102,19 @@ export function createAppHttpHandler(deps: { runtime: AppRuntime; prisma: Prisma
       const file = served.files.get(path) ?? served.files.get(path ? `${path}/index.html` : "index.html");
       if (!file) return sendError(response, 404, "NOT_FOUND", `No file ${path}`);
       const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? "html";
-      const headers = { "content-type": contentTypes[extension] ?? "application/octet-stream", "content-security-policy": pageCsp(appFilesCsp, served.manifest.csp), "cache-control": preview ? "no-store" : "public, max-age=60", "referrer-policy": "no-referrer" };
+      // Revalidated on every load, so a deploy or rollback shows at once; unchanged files cost a 304.
+      const etag = `"${served.deploymentId}"`;
+      const headers = {
+        "content-type": contentTypes[extension] ?? "application/octet-stream",
+        "content-security-policy": pageCsp(appFilesCsp, served.manifest.csp),
+        "cache-control": preview ? "no-store" : "no-cache",
+        ...(preview ? {} : { etag }),
+        "referrer-policy": "no-referrer",
+      };
+      if (!preview && request.headers["if-none-match"] === etag) {
+        response.writeHead(304, { ...headers, "x-content-type-options": "nosniff" });
+        return void response.end();
+      }
       if (method === "HEAD") {
         response.writeHead(200, { ...headers, "x-content-type-options": "nosniff", "content-length": String(file.length) });
         return void response.end();

@@ -3,6 +3,7 @@ import { appRuntimeRouter } from "./routers/app-runtime";
 import { appsRouter } from "./routers/apps";
 import { appPagesRouter } from "./routers/app-pages";
 import { chatRouter } from "./routers/chat";
+import { editorRouter } from "./routers/editor";
 import { renderRouter } from "./routers/render";
 import { reviewRouter } from "./routers/review";
 import { streamsRouter } from "./routers/streams";
@@ -22,6 +23,7 @@ export const appRouter = createTRPCRouter({
   appRuntime: appRuntimeRouter,
   apps: appsRouter,
   appPages: appPagesRouter,
+  editor: editorRouter,
   review: reviewRouter,
 });
 

@@ -4,7 +4,6 @@ import { notFound } from "next/navigation";
 import { isAppError } from "@/server/errors";
 import { requireUser } from "../../../../_lib/current-user";
 import { serverCaller } from "../../../../_lib/server-caller";
-import { Providers } from "../../../../_trpc/provider";
 import { AppProposals } from "./app-proposals";
 
 export const metadata: Metadata = { title: "Propose a deployment" };
@@ -28,9 +27,8 @@ export default async function AppProposalsPage({ params }: { params: Promise<{ i
         <h1>Deploy {app.name}</h1>
         <p>Submit the current draft as a proposal. Staff review it (diff, checks, preview) and approve it; it goes live when accepted.</p>
       </header>
-      <Providers>
-        <AppProposals appId={app.id} initial={proposals} />
-      </Providers>
+      {/* app/dev/layout.tsx provides tRPC and React Query. */}
+      <AppProposals appId={app.id} initial={proposals} />
     </div>
   );
 }

@@ -1,0 +1,1 @@
+import "monaco-editor/language/html/html.worker.js";
