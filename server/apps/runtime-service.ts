@@ -35,7 +35,6 @@ export type AppRuntime = AppRuntimeControl & {
   /** Tells the app's worker that a user opened or closed one of its pages (nothing when it is not running). */
   pageConnection(event: PromptData<"appPageConnection">): void;
   onLog(listener: (appId: string, target: AppTarget, entry: AppLogEntry) => void): () => void;
-  publishedPages(appId: string): { pageId: string; title?: string }[];
   workerGone(workerId: string): void;
   /** Saves the log lines still pending (at shutdown). */
   stop(): Promise<void>;
@@ -332,7 +331,6 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       logListeners.add(listener);
       return () => logListeners.delete(listener);
     },
-    publishedPages: (appId) => [...(pages.get(appId) ?? [])].map(([pageId, page]) => ({ pageId, ...page })),
     platformEvent,
     async stop() {
       logStore.stop();

@@ -245,6 +245,7 @@ test("an uploaded asset joins the file tree and an app page opens from the runni
   expect(stored.status()).toBe(200);
 
   const [pageTab] = await Promise.all([page.context().waitForEvent("page"), page.getByRole("link", { name: /^Open Paged/ }).tap()]);
-  await expect(pageTab).toHaveURL(new RegExp(`/apps/${appId}/preview/files/pages/index\\.html$`));
-  await expect(pageTab.getByRole("heading", { level: 1 })).toHaveText(/^Paged/);
+  // The preview page opens in its host, which frames the sandboxed draft page and relays its appbridge.
+  await expect(pageTab).toHaveURL(new RegExp(`/a/${appId}/[a-z0-9-]+\\?preview=1$`));
+  await expect(pageTab.frameLocator("iframe").getByRole("heading", { level: 1 })).toHaveText(/^Paged/);
 });

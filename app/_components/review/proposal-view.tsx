@@ -110,7 +110,7 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
             <ul>
               {proposal.pages.map((page) => (
                 <li key={page.id}>
-                  <a href={`/apps/${proposal.appId}/preview/files/${page.file}`} target="_blank" rel="noreferrer">
+                  <a href={`/a/${proposal.appId}/${page.id}?preview=1`} target="_blank" rel="noreferrer">
                     {page.title}
                   </a>
                 </li>

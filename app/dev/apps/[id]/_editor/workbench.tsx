@@ -343,7 +343,7 @@ export function Workbench({ appId, appName }: { appId: string; appName: string }
                 <ul>
                   {pages.map(([id, page]) => (
                     <li key={id}>
-                      <a className="button button-small button-ghost" href={`/apps/${appId}/preview/files/${page.file}`} target="_blank" rel="noopener">
+                      <a className="button button-small button-ghost" href={`/a/${appId}/${id}?preview=1`} target="_blank" rel="noopener">
                         Open {page.title ?? id}
                       </a>
                     </li>
