@@ -1,6 +1,20 @@
-// The end of a settings form: its error, the submit button (busy while pending) and a quiet
-// status line announcing success to screen readers.
-export function FormActions({ error, pending, label, done }: { error?: string; pending: boolean; label: string; done?: string }) {
+// The end of a form: its error, the submit button (busy while pending; `disabled` adds other
+// reasons), an optional Cancel, and a quiet status line announcing success to screen readers.
+export function FormActions({
+  error,
+  pending,
+  label,
+  done,
+  disabled = false,
+  onCancel,
+}: {
+  error?: string | null;
+  pending: boolean;
+  label: string;
+  done?: string;
+  disabled?: boolean;
+  onCancel?: () => void;
+}) {
   return (
     <>
       {error ? (
@@ -9,10 +23,15 @@ export function FormActions({ error, pending, label, done }: { error?: string; p
         </p>
       ) : null}
       <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={pending} aria-busy={pending}>
+        <button type="submit" className="button button-primary" disabled={pending || disabled} aria-busy={pending}>
           {pending ? <span className="spinner" aria-hidden="true" /> : null}
           {label}
         </button>
+        {onCancel ? (
+          <button type="button" className="button button-ghost" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
         <p role="status" className="muted" style={{ margin: 0 }}>
           {done ?? ""}
         </p>

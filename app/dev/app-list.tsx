@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Field } from "../_components/field";
+import { FormActions } from "../_components/form-actions";
 import { LocalTime } from "../_components/local-time";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
@@ -208,19 +209,8 @@ function CreateAppForm({ onCancel }: { onCancel: () => void }) {
         }}
         error={info?.fields.id}
       />
-      {info && !Object.keys(info.fields).length ? (
-        <p className="alert alert-error" role="alert">
-          {info.message}
-        </p>
-      ) : null}
-      <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={create.isPending || !name || !id} aria-busy={create.isPending}>
-          Create app
-        </button>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      {/* Field errors show at their fields; only the rest here. */}
+      <FormActions error={info && !Object.keys(info.fields).length ? info.message : undefined} pending={create.isPending} disabled={!name || !id} label="Create app" onCancel={onCancel} />
     </form>
   );
 }
@@ -265,19 +255,7 @@ function ImportAppForm({ onCancel }: { onCancel: () => void }) {
       </div>
       <Field id="import-id" label="App id" value={id} required className="input-mono" autoCapitalize="off" onChange={(event) => setId(event.target.value)} />
       <Field id="import-name" label="Name" hint="Leave empty to use the name in app.json." value={name} maxLength={80} onChange={(event) => setName(event.target.value)} />
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={importZip.isPending || !id} aria-busy={importZip.isPending}>
-          Import
-        </button>
-        <button type="button" className="button button-ghost" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormActions error={error} pending={importZip.isPending} disabled={!id} label="Import" onCancel={onCancel} />
     </form>
   );
 }

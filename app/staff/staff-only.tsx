@@ -1,5 +1,6 @@
 import Link from "next/link";
-import type { CurrentUser } from "../_lib/current-user";
+import type { ReactElement } from "react";
+import { requireUser, type CurrentUser } from "../_lib/current-user";
 import { roleLabel } from "../_lib/services-info";
 
 /** What a signed-in non-staff user sees on a staff page. */
@@ -21,4 +22,10 @@ export function StaffOnly({ user }: { user: CurrentUser }) {
       </div>
     </div>
   );
+}
+
+/** Signs the visitor in (returning to `returnTo`); for anyone but staff, the page to show instead. */
+export async function refuseNonStaff(returnTo: string): Promise<ReactElement | null> {
+  const user = await requireUser(returnTo);
+  return user.role === "STAFF" ? null : <StaffOnly user={user} />;
 }

@@ -4,8 +4,8 @@
 import type { Proposal } from "../db/generated/client";
 import type { StoredBundle } from "../apps/bundle";
 import type { DeployResult, DeployStep } from "../apps/runtime-contract";
-import { recordAudit } from "./audit-log";
-import { notifyUsers, staffUserIds } from "./notifications";
+import { announceProposalAction } from "./announce-proposal-action";
+import { staffUserIds } from "./notifications";
 import { transitionProposal } from "./proposal-states";
 import type { Actor, ReviewDeps } from "./review-deps";
 
@@ -15,11 +15,11 @@ export async function acceptAndApplyProposal(options: { deps: ReviewDeps; actor:
   const app = await prisma.app.findUnique({ where: { id: proposal.appId }, select: { id: true } });
   if (!app) {
     await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "DROPPED", data: { stateReason: "the app was deleted" } });
-    await recordAudit({ prisma, actor, action: "proposal.dropped", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { reason: "the app was deleted" } });
+    await announceProposalAction({ deps, actor, proposal, action: "proposal.dropped", details: { reason: "the app was deleted" } });
     return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });
   }
   await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "ACCEPTED", data: { deployStep: "validating", stateReason: options.reason } });
-  await recordAudit({ prisma, actor, action: "proposal.accepted", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { reason: options.reason } });
+  await announceProposalAction({ deps, actor, proposal, action: "proposal.accepted", details: { reason: options.reason } });
 
   const watchers = [...new Set([proposal.authorId, ...(await staffUserIds(prisma))])];
   const report = (step: DeployStep, state: "ACCEPTED" | "FAILED") => deps.notifier.progress(watchers, { proposalId: proposal.id, appId: proposal.appId, step, state });
@@ -47,31 +47,26 @@ export async function acceptAndApplyProposal(options: { deps: ReviewDeps; actor:
   if (result.ok) {
     await prisma.proposal.update({ where: { id: proposal.id }, data: { deployStep: "switched", deploymentId: result.deploymentId } });
     report("switched", "ACCEPTED");
-    await recordAudit({ prisma, actor, action: "proposal.deployed", appId: proposal.appId, proposalId: proposal.id, deploymentId: result.deploymentId, bundleHash: result.contentHash });
-    await notifyUsers({
-      prisma,
-      notifier: deps.notifier,
-      userIds: [proposal.authorId],
-      kind: "proposal.state",
-      appId: proposal.appId,
-      proposalId: proposal.id,
-      state: "ACCEPTED",
-      message: `#${proposal.number} was accepted and is live on ${proposal.appId}`,
+    await announceProposalAction({
+      deps,
+      actor,
+      proposal,
+      action: "proposal.deployed",
+      deploymentId: result.deploymentId,
+      bundleHash: result.contentHash,
+      notifyAuthor: { state: "ACCEPTED", message: `#${proposal.number} was accepted and is live on ${proposal.appId}` },
     });
   } else {
     const reason = `${result.step}: ${result.reason}`;
     await transitionProposal({ prisma, proposalId: proposal.id, from: "ACCEPTED", to: "FAILED", data: { deployStep: result.step, stateReason: reason } });
     report(result.step, "FAILED");
-    await recordAudit({ prisma, actor, action: "proposal.failed", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { step: result.step, reason: result.reason, issues: result.issues ?? [] } });
-    await notifyUsers({
-      prisma,
-      notifier: deps.notifier,
-      userIds: [proposal.authorId],
-      kind: "proposal.state",
-      appId: proposal.appId,
-      proposalId: proposal.id,
-      state: "FAILED",
-      message: `#${proposal.number} failed to deploy (${reason}); the previous version keeps running`,
+    await announceProposalAction({
+      deps,
+      actor,
+      proposal,
+      action: "proposal.failed",
+      details: { step: result.step, reason: result.reason, issues: result.issues ?? [] },
+      notifyAuthor: { state: "FAILED", message: `#${proposal.number} failed to deploy (${reason}); the previous version keeps running` },
     });
   }
   return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });

@@ -1,6 +1,5 @@
 import { AppError } from "../errors";
-import { recordAudit } from "./audit-log";
-import { notifyUsers } from "./notifications";
+import { announceProposalAction } from "./announce-proposal-action";
 import { findProposal } from "./proposal-states";
 import { isStaff, type Actor, type ReviewDeps } from "./review-deps";
 
@@ -12,18 +11,14 @@ export async function commentOnProposal(options: { deps: ReviewDeps; actor: Acto
   const comment = await deps.prisma.proposalComment.create({
     data: { proposalId: proposal.id, authorId: actor.userId, body: options.body, path: options.path ?? null },
   });
-  await recordAudit({ prisma: deps.prisma, actor, action: "proposal.commented", appId: proposal.appId, proposalId: proposal.id, details: { commentId: comment.id } });
-  if (proposal.authorId !== actor.userId) {
-    await notifyUsers({
-      prisma: deps.prisma,
-      notifier: deps.notifier,
-      userIds: [proposal.authorId],
-      kind: "proposal.comment",
-      appId: proposal.appId,
-      proposalId: proposal.id,
-      state: proposal.state,
-      message: `${actor.username} commented on #${proposal.number}`,
-    });
-  }
+  await announceProposalAction({
+    deps,
+    actor,
+    proposal,
+    action: "proposal.commented",
+    details: { commentId: comment.id },
+    bundleHash: null,
+    notifyAuthor: proposal.authorId === actor.userId ? undefined : { kind: "proposal.comment", state: proposal.state, message: `${actor.username} commented on #${proposal.number}` },
+  });
   return comment;
 }

@@ -2,8 +2,8 @@
 // takes its open proposals with it.
 import type { Proposal } from "../db/generated/client";
 import { AppError, isAppError } from "../errors";
-import { recordAudit, type AuditActor } from "./audit-log";
-import { notifyUsers } from "./notifications";
+import { announceProposalAction } from "./announce-proposal-action";
+import type { AuditActor } from "./audit-log";
 import { transitionProposal } from "./proposal-states";
 import type { ReviewDeps } from "./review-deps";
 
@@ -22,16 +22,13 @@ async function dropProposal(options: { deps: ReviewDeps; actor: AuditActor; prop
     if (isAppError(error) && error.code === "CONFLICT") return false;
     throw error;
   }
-  await recordAudit({ prisma: deps.prisma, actor: options.actor, action: "proposal.dropped", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { reason: options.reason } });
-  await notifyUsers({
-    prisma: deps.prisma,
-    notifier: deps.notifier,
-    userIds: [proposal.authorId],
-    kind: "proposal.state",
-    appId: proposal.appId,
-    proposalId: proposal.id,
-    state: "DROPPED",
-    message: `#${proposal.number} was dropped: ${options.reason}`,
+  await announceProposalAction({
+    deps,
+    actor: options.actor,
+    proposal,
+    action: "proposal.dropped",
+    details: { reason: options.reason },
+    notifyAuthor: { state: "DROPPED", message: `#${proposal.number} was dropped: ${options.reason}` },
   });
   return true;
 }

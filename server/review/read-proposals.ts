@@ -5,7 +5,7 @@ import { bundleHash, type StoredBundle } from "../apps/bundle";
 import { readDraftBundle } from "../apps/read-app-files";
 import { appManifestSchema } from "../apps/manifest";
 import { AppError } from "../errors";
-import { recordAudit } from "./audit-log";
+import { announceProposalAction } from "./announce-proposal-action";
 import { diffBundles } from "./bundle-diff";
 import { permissionChanges, runProposalChecks } from "./proposal-checks";
 import { isStaff, type Actor, type ReviewDeps } from "./review-deps";
@@ -123,6 +123,6 @@ export async function previewProposal(options: { deps: ReviewDeps; actor: Actor;
     throw new AppError("CONFLICT", "The app's draft has changed since this proposal; the preview can only run the proposed snapshot while the draft matches it");
   }
   const result = await deps.runtime.startPreview({ appId: proposal.appId, actorId: actor.userId });
-  await recordAudit({ prisma: deps.prisma, actor, action: "proposal.previewed", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { ok: result.ok } });
+  await announceProposalAction({ deps, actor, proposal, action: "proposal.previewed", details: { ok: result.ok } });
   return result;
 }

@@ -2,9 +2,8 @@
 // replaces the first (it counts once). When approvals from staff other than the author reach
 // REVIEW_APPROVALS the proposal is accepted and deployed; as many rejections reject it.
 import { AppError, isAppError } from "../errors";
-import { recordAudit } from "./audit-log";
+import { announceProposalAction } from "./announce-proposal-action";
 import { acceptAndApplyProposal } from "./apply-proposal";
-import { notifyUsers } from "./notifications";
 import { findProposal, requireOpen, transitionProposal } from "./proposal-states";
 import { isStaff, type Actor, type ReviewDeps } from "./review-deps";
 
@@ -22,16 +21,13 @@ export async function voteOnProposal(options: { deps: ReviewDeps; actor: Actor; 
     update: { approve: options.approve },
   });
   if (options.comment?.trim()) await prisma.proposalComment.create({ data: { proposalId: proposal.id, authorId: actor.userId, body: options.comment.trim() } });
-  await recordAudit({ prisma, actor, action: "proposal.voted", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { approve: options.approve } });
-  await notifyUsers({
-    prisma,
-    notifier: deps.notifier,
-    userIds: [proposal.authorId],
-    kind: "proposal.vote",
-    appId: proposal.appId,
-    proposalId: proposal.id,
-    state: proposal.state,
-    message: `${actor.username} ${options.approve ? "approved" : "voted to reject"} #${proposal.number}`,
+  await announceProposalAction({
+    deps,
+    actor,
+    proposal,
+    action: "proposal.voted",
+    details: { approve: options.approve },
+    notifyAuthor: { kind: "proposal.vote", state: proposal.state, message: `${actor.username} ${options.approve ? "approved" : "voted to reject"} #${proposal.number}` },
   });
 
   // Votes of staff other than the author, counted fresh: a voter since demoted no longer counts.
@@ -50,17 +46,7 @@ export async function voteOnProposal(options: { deps: ReviewDeps; actor: Actor; 
   if (rejections >= deps.approvalsRequired) {
     const reason = `${rejections} rejection${rejections === 1 ? "" : "s"}`;
     await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "REJECTED", data: { stateReason: reason } });
-    await recordAudit({ prisma, actor, action: "proposal.rejected", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash, details: { reason } });
-    await notifyUsers({
-      prisma,
-      notifier: deps.notifier,
-      userIds: [proposal.authorId],
-      kind: "proposal.state",
-      appId: proposal.appId,
-      proposalId: proposal.id,
-      state: "REJECTED",
-      message: `#${proposal.number} was rejected`,
-    });
+    await announceProposalAction({ deps, actor, proposal, action: "proposal.rejected", details: { reason }, notifyAuthor: { state: "REJECTED", message: `#${proposal.number} was rejected` } });
   }
   return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });
 }

@@ -1,5 +1,5 @@
 import { AppError } from "../errors";
-import { recordAudit } from "./audit-log";
+import { announceProposalAction } from "./announce-proposal-action";
 import { findProposal, requireOpen, transitionProposal } from "./proposal-states";
 import type { Actor, ReviewDeps } from "./review-deps";
 
@@ -10,6 +10,6 @@ export async function withdrawProposal(options: { deps: ReviewDeps; actor: Actor
   if (proposal.authorId !== options.actor.userId) throw new AppError("FORBIDDEN", "Only the author may withdraw a proposal");
   requireOpen(proposal);
   await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "WITHDRAWN", data: { stateReason: "withdrawn by the author" } });
-  await recordAudit({ prisma, actor: options.actor, action: "proposal.withdrawn", appId: proposal.appId, proposalId: proposal.id, bundleHash: proposal.contentHash });
+  await announceProposalAction({ deps: options.deps, actor: options.actor, proposal, action: "proposal.withdrawn" });
   return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });
 }

@@ -182,12 +182,7 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
         </div>
       </section>
 
-      {proposal.changelog ? (
-        <section className="card" aria-labelledby="changelog-title">
-          <h2 id="changelog-title">Changelog</h2>
-          <pre className={styles.readme}>{proposal.changelog}</pre>
-        </section>
-      ) : null}
+      <TextSection id="changelog-title" title="Changelog" text={proposal.changelog} />
 
       <section className="card" aria-labelledby="checks-title">
         <h2 id="checks-title">Automatic checks</h2>
@@ -220,12 +215,7 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
         </p>
       </section>
 
-      {proposal.readme ? (
-        <section className="card" aria-labelledby="readme-title">
-          <h2 id="readme-title">README</h2>
-          <pre className={styles.readme}>{proposal.readme}</pre>
-        </section>
-      ) : null}
+      <TextSection id="readme-title" title="README" text={proposal.readme} />
 
       <section className="card" aria-labelledby="diff-title">
         <h2 id="diff-title">Files changed ({changed.length})</h2>
@@ -290,5 +280,16 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
         </form>
       </section>
     </div>
+  );
+}
+
+/** A titled card of preformatted text (changelog, README); nothing when there is no text. */
+function TextSection({ id, title, text }: { id: string; title: string; text: string | null | undefined }) {
+  if (!text) return null;
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      <pre className={styles.readme}>{text}</pre>
+    </section>
   );
 }

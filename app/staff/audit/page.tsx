@@ -3,9 +3,9 @@ import Link from "next/link";
 import { auditActions, auditFilterSchema } from "@/server/review/audit-log";
 import { LocalTime } from "../../_components/local-time";
 import styles from "../../_components/review/review.module.css";
-import { requireUser } from "../../_lib/current-user";
 import { serverCaller } from "../../_lib/server-caller";
-import { StaffOnly } from "../staff-only";
+import { refuseNonStaff } from "../staff-only";
+import { StaffPageHeader } from "../staff-page-header";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
@@ -14,8 +14,8 @@ type Search = { app?: string; actor?: string; action?: string; from?: string; to
 
 /** Every review and operations action, newest first; filters are a plain GET form (works without JS). */
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
-  const user = await requireUser("/staff/audit");
-  if (user.role !== "STAFF") return <StaffOnly user={user} />;
+  const refusal = await refuseNonStaff("/staff/audit");
+  if (refusal) return refusal;
   const params = await searchParams;
   const parsed = auditFilterSchema.safeParse({
     appId: params.app || undefined,
@@ -34,13 +34,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
 
   return (
     <div className="stack">
-      <header className="page-header">
-        <p className="eyebrow">
-          <Link href="/staff">Staff</Link>
-        </p>
-        <h1>Audit log</h1>
+      <StaffPageHeader title="Audit log">
         <p>Who did what, when, with which bundle. Entries are never changed or removed.</p>
-      </header>
+      </StaffPageHeader>
       <section className="card">
         <form className="inline-form" method="get" aria-label="Filter the audit log">
           <div className="field">

@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { LocalTime } from "../../_components/local-time";
 import { ProposalStateBadge } from "../../_components/review/proposal-state";
-import { requireUser } from "../../_lib/current-user";
 import { serverCaller } from "../../_lib/server-caller";
-import { StaffOnly } from "../staff-only";
+import { refuseNonStaff } from "../staff-only";
+import { StaffPageHeader } from "../staff-page-header";
 
 export const metadata: Metadata = { title: "Deployment proposals" };
 export const dynamic = "force-dynamic";
@@ -20,8 +20,8 @@ const filters = [
 ] as const;
 
 export default async function ProposalsPage({ searchParams }: { searchParams: Promise<{ state?: string; app?: string }> }) {
-  const user = await requireUser("/staff/proposals");
-  if (user.role !== "STAFF") return <StaffOnly user={user} />;
+  const refusal = await refuseNonStaff("/staff/proposals");
+  if (refusal) return refusal;
   const params = await searchParams;
   const state = filters.some(([id]) => id === params.state) ? params.state! : "OPEN";
   const caller = await serverCaller();
@@ -29,11 +29,7 @@ export default async function ProposalsPage({ searchParams }: { searchParams: Pr
 
   return (
     <div className="stack">
-      <header className="page-header">
-        <p className="eyebrow">
-          <Link href="/staff">Staff</Link>
-        </p>
-        <h1>Deployment proposals</h1>
+      <StaffPageHeader title="Deployment proposals">
         <p>Developers propose bundles; staff other than the author approve or reject them. Accepted proposals deploy at once.</p>
         <nav aria-label="Filter by state" className="button-row">
           {filters.map(([id, label]) => (
@@ -42,7 +38,7 @@ export default async function ProposalsPage({ searchParams }: { searchParams: Pr
             </Link>
           ))}
         </nav>
-      </header>
+      </StaffPageHeader>
       <section className="card">
         {proposals.length === 0 ? (
           <p className="muted">No proposals here.</p>
