@@ -1,7 +1,7 @@
 // What the rest of the server (editor, review, staff pages) asks of the app runtime, and what the
 // runtime reports. The runtime registers one AppRuntimeControl in services(); nothing else talks
 // to workers about apps.
-import type { BundleIssue } from "./bundle";
+import type { BundleIssue, StoredBundle } from "./bundle";
 
 /** Which isolate: the app's active deployment, or the private preview of its draft. */
 export type AppTarget = "live" | "preview";
@@ -46,8 +46,8 @@ export interface AppRuntimeControl {
    * previous deployment keeps serving. `onProgress` sees each step as it starts.
    */
   activateDeployment(options: { appId: string; deploymentId: string; actorId: string | null; onProgress?: (step: DeployStep) => void }): Promise<DeployResult>;
-  /** (Re)starts the private preview isolate from the app's current draft files. */
-  startPreview(options: { appId: string; actorId: string }): Promise<DeployResult>;
+  /** (Re)starts the private preview isolate from the app's current draft files, or from `bundle` (a proposal's snapshot). */
+  startPreview(options: { appId: string; actorId: string; bundle?: StoredBundle }): Promise<DeployResult>;
   stopPreview(options: { appId: string }): Promise<void>;
   startApp(options: { appId: string; actorId: string }): Promise<AppRuntimeStatus>;
   stopApp(options: { appId: string; actorId: string; reason?: string }): Promise<AppRuntimeStatus>;

@@ -17,6 +17,7 @@ import { toMessageView } from "../chat/message-view";
 import { colorFor } from "../chat/colors";
 import { createAppLogStore } from "./app-log-store";
 import { filesToBundle, validateBundle, type StoredBundle } from "./bundle";
+import { readDraftFiles } from "./read-app-files";
 import { appManifestSchema, type AppManifest } from "./manifest";
 import type { AppLogEntry, AppRuntimeControl, AppRuntimeStatus, AppTarget, DeployResult, DeployStep } from "./runtime-contract";
 
@@ -262,10 +263,11 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
   return {
     activateDeployment,
     async startPreview(options) {
-      const files = await prisma.appFile.findMany({ where: { appId: options.appId } });
-      const bundle = filesToBundle(files.map((file) => ({ path: file.path, content: Buffer.from(file.content) })));
-      const { issues } = validateBundle(bundle);
-      if (issues.length) return { ok: false, step: "validating", reason: "The draft is not valid", issues };
+      const files = options.bundle ? [] : await readDraftFiles({ prisma, appId: options.appId });
+      const bundle = options.bundle ?? filesToBundle(files);
+      const manifestText = files.find((file) => file.path === "app.json")?.content.toString("utf8");
+      const { issues } = validateBundle(bundle, manifestText);
+      if (issues.length) return { ok: false, step: "validating", reason: options.bundle ? "The bundle is not valid" : "The draft is not valid", issues };
       const deploymentId = `preview-${Date.now().toString(36)}`;
       const result = await startOnWorker({ appId: options.appId, target: "preview", deploymentId, bundle, disableBytecodeCache: true });
       if (result.ok) servedCache.set(keyOf(options.appId, "preview"), await servedFrom(options.appId, "preview", deploymentId, bundle));

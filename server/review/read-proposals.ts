@@ -1,8 +1,7 @@
 // What the dashboard and the developer's pages read: proposal lists, one proposal with its diff
 // against the deployed version, checks, README, votes and comments, and the CCF export.
 import type { ProposalState } from "../db/generated/client";
-import { bundleHash, type StoredBundle } from "../apps/bundle";
-import { readDraftBundle } from "../apps/read-app-files";
+import type { StoredBundle } from "../apps/bundle";
 import { appManifestSchema } from "../apps/manifest";
 import { AppError } from "../errors";
 import { announceProposalAction } from "./announce-proposal-action";
@@ -111,18 +110,11 @@ export async function exportProposalCcf(options: { deps: ReviewDeps; actor: Acto
   };
 }
 
-/**
- * Runs the proposal in the app's private preview. The runtime previews the app's draft, so this
- * is allowed only while the draft is exactly the proposed snapshot (same content hash).
- */
+/** Runs the proposed snapshot in the app's private preview (author and staff), whatever the draft is now. */
 export async function previewProposal(options: { deps: ReviewDeps; actor: Actor; proposalId: string }) {
   const { deps, actor } = options;
   const proposal = await readableProposal(deps, actor, options.proposalId);
-  const draftHash = bundleHash(await readDraftBundle({ prisma: deps.prisma, appId: proposal.appId }));
-  if (draftHash !== proposal.contentHash) {
-    throw new AppError("CONFLICT", "The app's draft has changed since this proposal; the preview can only run the proposed snapshot while the draft matches it");
-  }
-  const result = await deps.runtime.startPreview({ appId: proposal.appId, actorId: actor.userId });
+  const result = await deps.runtime.startPreview({ appId: proposal.appId, actorId: actor.userId, bundle: proposal.bundle as unknown as StoredBundle });
   await announceProposalAction({ deps, actor, proposal, action: "proposal.previewed", details: { ok: result.ok } });
   return result;
 }

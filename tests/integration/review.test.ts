@@ -244,8 +244,9 @@ describe("proposals", () => {
   it("a failing deploy marks the proposal Failed with the reason and keeps the previous version running", async () => {
     await writeDraft(developer, "greeter", appFiles("broken", { module: "export function hello( { return 1; }\n" }));
     const broken = await submitDraft(developer, "greeter", "Broken");
-    // The draft no longer is the first proposal's snapshot, so that one cannot be previewed.
-    expect((await staffA.mutation("review.preview", { proposalId: first.id })).status).toBe(409);
+    // The preview runs the proposal's own snapshot, even after the draft moved on.
+    expect((await staffA.mutation<{ ok: boolean }>("review.preview", { proposalId: first.id })).data?.ok).toBe(true);
+    expect(((await (await staffA.fetch("/apps/greeter/preview/api/hello")).json()) as { greeting: string }).greeting).toBe("hello v1");
     await staffA.mutation("review.vote", { proposalId: broken.id, approve: true });
     const result = await staffB.mutation<Proposal>("review.vote", { proposalId: broken.id, approve: true });
     expect(result.data?.state).toBe("FAILED");
