@@ -3,7 +3,7 @@
 // well-behaved app and chat keep answering.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
-import { startServer, type RunningServer } from "../helpers/server";
+import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
 import { loggingAppProposal } from "../fixtures/ccf-logging-app";
 
@@ -115,8 +115,11 @@ describe("CCF endpoint semantics", () => {
   });
 
   it("keeps execution metrics per request in the app's log, readable by staff", async () => {
-    const logs = await staff.query<{ level: string; metrics?: { path: string; status: number } }[]>("appRuntime.logs", { appId: "logging", target: "live" });
-    expect(logs.data!.some((entry) => entry.level === "metric" && entry.metrics?.path === "/log/42")).toBe(true);
+    // The worker sends log lines in batches, so the line may arrive a moment after the answer.
+    await waitFor(async () => {
+      const logs = await staff.query<{ level: string; metrics?: { path: string; status: number } }[]>("appRuntime.logs", { appId: "logging", target: "live" });
+      return logs.data!.some((entry) => entry.level === "metric" && entry.metrics?.path === "/log/42");
+    }, 10_000);
     expect((await guest.query("appRuntime.logs", { appId: "logging", target: "live" })).status).toBe(401);
   });
 
@@ -171,8 +174,12 @@ describe("hostile apps are contained while a good app and chat keep answering", 
   });
 
   it("records violations in the app's log", async () => {
-    const logs = await staff.query<{ level: string; message: string }[]>("appRuntime.logs", { appId: "logging", target: "live" });
-    const reasons = logs.data!.filter((entry) => entry.level === "violation").map((entry) => entry.message).join("\n");
+    let reasons = "";
+    await waitFor(async () => {
+      const logs = await staff.query<{ level: string; message: string }[]>("appRuntime.logs", { appId: "logging", target: "live", limit: 2000 });
+      reasons = logs.data!.filter((entry) => entry.level === "violation").map((entry) => entry.message).join("\n");
+      return ["CPU limit", "Timer limit", "KV quota"].every((reason) => reasons.includes(reason));
+    }, 10_000).catch(() => undefined);
     expect(reasons).toContain("CPU limit");
     expect(reasons).toContain("Timer limit");
     expect(reasons).toContain("KV quota");
