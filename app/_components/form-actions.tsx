@@ -1,5 +1,7 @@
 // The end of a form: its error, the submit button (busy while pending; `disabled` adds other
 // reasons), an optional Cancel, and a quiet status line announcing success to screen readers.
+import { ErrorAlert } from "./error-alert";
+
 export function FormActions({
   error,
   pending,
@@ -17,11 +19,7 @@ export function FormActions({
 }) {
   return (
     <>
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
       <div className="button-row">
         <button type="submit" className="button button-primary" disabled={pending || disabled} aria-busy={pending}>
           {pending ? <span className="spinner" aria-hidden="true" /> : null}

@@ -8,6 +8,7 @@ import { LocalTime } from "../_components/local-time";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
 import type { RouterOutputs } from "../_trpc/types";
+import { ErrorAlert } from "../_components/error-alert";
 
 type Token = RouterOutputs["tokens"]["list"][number];
 type CreatedToken = RouterOutputs["tokens"]["create"];
@@ -88,22 +89,14 @@ export function TokensPanel({ initialTokens }: { initialTokens: Token[] }) {
           Create token
         </button>
       </form>
-      {createError ? (
-        <p className="alert alert-error" role="alert">
-          {createError}
-        </p>
-      ) : null}
+      <ErrorAlert message={createError} />
 
       <div>
         <h3>Your tokens</h3>
         <p role="status" className={notice ? "alert alert-success" : "visually-hidden"}>
           {notice}
         </p>
-        {revokeError ? (
-          <p className="alert alert-error" role="alert" style={{ marginTop: "0.75rem" }}>
-            {revokeError}
-          </p>
-        ) : null}
+        <ErrorAlert message={revokeError} style={{ marginTop: "0.75rem" }} />
         {tokens.isError ? (
           <p className="alert alert-error" role="alert">
             Could not load your tokens. {errorInfo(tokens.error).message}

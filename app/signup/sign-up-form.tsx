@@ -6,6 +6,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { Field } from "../_components/field";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
+import { ErrorAlert } from "../_components/error-alert";
 
 type Fields = "username" | "password" | "displayName";
 type FieldErrors = Partial<Record<Fields, string>>;
@@ -90,11 +91,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
 
   return (
     <form className="form" onSubmit={onSubmit} noValidate>
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
       <Field
         id="signup-username"
         name="username"

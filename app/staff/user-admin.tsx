@@ -9,6 +9,7 @@ import { roleLabel } from "../_lib/services-info";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
 import type { RouterOutputs } from "../_trpc/types";
+import { ErrorAlert } from "../_components/error-alert";
 
 type User = RouterOutputs["users"]["list"][number];
 
@@ -92,11 +93,7 @@ export function UserAdmin({ me, initialUsers }: { me: string; initialUsers: User
       <p role="status" className={notice ? "alert alert-success" : "visually-hidden"} style={notice ? { marginBottom: "1rem" } : undefined}>
         {notice}
       </p>
-      {error ? (
-        <p className="alert alert-error" role="alert" style={{ marginBottom: "1rem" }}>
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} style={{ marginBottom: "1rem" }} />
       {users.isError ? (
         <p className="alert alert-error" role="alert" style={{ marginBottom: "1rem" }}>
           Could not load users: {errorInfo(users.error).message}

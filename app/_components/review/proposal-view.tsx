@@ -14,6 +14,7 @@ import { FileDiffView } from "./file-diff";
 import { ProposalStateBadge } from "./proposal-state";
 import { useAppsEvents } from "./use-apps-events";
 import styles from "./review.module.css";
+import { ErrorAlert } from "../error-alert";
 
 type ProposalDetail = RouterOutputs["review"]["get"];
 
@@ -98,11 +99,7 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
         </p>
       </header>
 
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
       {notice ? (
         <div className="alert alert-info" role="status">
           <p>{notice}</p>

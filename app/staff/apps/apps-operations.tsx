@@ -4,18 +4,15 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { LocalTime } from "../../_components/local-time";
+import { formatBytes } from "../../_components/streams/format";
 import { DeployProgress } from "../../_components/review/deploy-progress";
 import { useAppsEvents } from "../../_components/review/use-apps-events";
 import { useTRPC } from "../../_trpc/client";
 import { errorInfo } from "../../_trpc/errors";
 import type { RouterOutputs } from "../../_trpc/types";
+import { ErrorAlert } from "../../_components/error-alert";
 
 type AppRow = RouterOutputs["review"]["apps"][number];
-
-function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined) return "–";
-  return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.round(bytes / 1024)} KB`;
-}
 
 export function AppsOperations({ initial }: { initial: AppRow[] }) {
   const trpc = useTRPC();
@@ -33,11 +30,7 @@ export function AppsOperations({ initial }: { initial: AppRow[] }) {
 
   return (
     <>
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorAlert message={error} />
       <section className="card">
         <div className="table-wrap">
           <table className="table table-stack">
@@ -68,7 +61,7 @@ export function AppsOperations({ initial }: { initial: AppRow[] }) {
                     </div>
                   </td>
                   <td data-label="Deployment">{app.activeDeployment ? `#${app.activeDeployment.number} of ${app._count.deployments}` : "none"}</td>
-                  <td data-label="Memory">{formatBytes(app.status.memoryBytes)}</td>
+                  <td data-label="Memory">{app.status.memoryBytes === undefined ? "–" : formatBytes(app.status.memoryBytes)}</td>
                   <td data-label="CPU (last min)">{app.status.cpuMsLastMinute === undefined ? "–" : `${app.status.cpuMsLastMinute} ms`}</td>
                   <td data-label="Violations">{app.status.violations}</td>
                   <td data-label="Actions">

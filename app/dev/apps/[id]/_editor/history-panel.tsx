@@ -9,6 +9,7 @@ import { useTRPC } from "@/app/_trpc/client";
 import { errorInfo } from "@/app/_trpc/errors";
 import type { DraftStore } from "./draft-store";
 import { LazyDiffPane } from "./lazy";
+import { ErrorAlert } from "../../../../_components/error-alert";
 
 export function HistoryPanel({ store, path, current, draftVersion, dark }: { store: DraftStore; path: string | null; current: string | null; draftVersion: number; dark: boolean }) {
   const trpc = useTRPC();
@@ -50,7 +51,7 @@ export function HistoryPanel({ store, path, current, draftVersion, dark }: { sto
           {history.data.length} revision{history.data.length === 1 ? "" : "s"} of <code>{path}</code>
         </span>
       </div>
-      {error ? <p className="alert alert-error" role="alert">{error}</p> : null}
+      <ErrorAlert message={error} />
       <ol className="history-list" style={{ listStyle: "none", margin: 0, padding: 0, display: "grid", gap: "0.25rem" }}>
         {history.data.map((item) => (
           <li key={item.id}>
