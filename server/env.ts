@@ -19,6 +19,12 @@ export const envSchema = z.object({
   DATA_DIR: z.string().default("./.data"),
   /** PostgreSQL connection string; when unset the embedded PGlite database in DATA_DIR is used. */
   DATABASE_URL: optionalString.pipe(z.string().url().optional()),
+  /** Redis (redis://host:port) shared by several server nodes: Socket.IO's streams adapter, presence, rate limits, the worker registry and the internal bus across nodes. Unset: one node, all in memory. */
+  REDIS_URL: optionalString.pipe(z.string().url().optional()),
+  /** Prefix of every Redis key and stream of this cluster, so several clusters can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_:-]{1,40}$/i).default("canopy"),
+  /** Name of this server node in a cluster (letters, digits, - and _); a random one when unset. */
+  CANOPY_NODE_ID: optionalString.pipe(z.string().regex(/^[a-z0-9_-]{1,40}$/i).optional()),
   /** Signs session cookies; generated into DATA_DIR when unset. */
   NEXTAUTH_SECRET: optionalString,
   /** Public origin of the site, used by next-auth for redirects. */

@@ -16,9 +16,10 @@ import { publishServices } from "./services";
 import { createRenderNamespace } from "./render/namespace";
 import { createRenderService } from "./render/service";
 import { createSocketServer } from "./sockets/create-socket-server";
-import { createMemoryRateLimiter } from "./chat/rate-limiter";
-import { createMemoryPresence } from "./chat/presence";
-import { createChatLookups } from "./chat/chat-lookups";
+import { createMemoryRateLimiter, createRedisRateLimiter } from "./chat/rate-limiter";
+import { createMemoryPresence, createRedisPresence } from "./chat/presence";
+import { createChatLookups, shareInvalidation } from "./chat/chat-lookups";
+import { connectRedis, createSocketAdapter, newNodeId } from "./cluster/redis";
 import { endStreamsOfWorker, registerIngestHandlers } from "./streams/ingest-handlers";
 import { ServiceRegistry } from "./status/registry";
 import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supervisor";
@@ -67,9 +68,13 @@ async function main(): Promise<void> {
     });
   });
 
-  const rateLimiter = createMemoryRateLimiter();
-  const presence = createMemoryPresence();
-  const chatLookups = createChatLookups({ prisma: db.prisma });
+  // REDIS_URL makes this node one of several: fan-out, recovery sessions, presence, rate limits,
+  // worker registry and bus replies then go through Redis. Unset: everything stays in memory.
+  const nodeId = newNodeId(config.CANOPY_NODE_ID);
+  const redis = config.REDIS_URL ? await connectRedis({ url: config.REDIS_URL, logger: log.child("redis") }) : undefined;
+  const rateLimiter = redis ? createRedisRateLimiter({ redis, keyPrefix: config.REDIS_KEY_PREFIX }) : createMemoryRateLimiter();
+  const presence = redis ? createRedisPresence({ redis, keyPrefix: config.REDIS_KEY_PREFIX, nodeId }) : createMemoryPresence();
+  const localChatLookups = createChatLookups({ prisma: db.prisma });
   const { io, internal, chat } = createSocketServer(httpServer, {
     prisma: db.prisma,
     secrets,
@@ -83,7 +88,8 @@ async function main(): Promise<void> {
       rateLimitWindowMs: config.CHAT_RATE_LIMIT_WINDOW_SECONDS * 1000,
     },
     presence,
-    chatLookups,
+    chatLookups: localChatLookups,
+    cluster: redis && { adapter: createSocketAdapter(redis, config.REDIS_KEY_PREFIX), nodeId },
     onWorkerGone: (workerId) => {
       void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId);
       // Called only after start-up, once `render` below exists.
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
       apps.workerGone(workerId);
     },
   });
+  const chatLookups = redis ? shareInvalidation(localChatLookups, chat.namespace) : localChatLookups;
   const render = createRenderService({ bus: internal.bus, registry, prisma: db.prisma, env: config, logger: log.child("render") });
   createRenderNamespace(io, { service: render, logger: log.child("render") });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
@@ -122,7 +129,7 @@ async function main(): Promise<void> {
   render.setInternalUrl(`http://127.0.0.1:${port}`);
   const serverFile = path.join(dataDir, "server.json");
   fs.writeFileSync(serverFile, JSON.stringify({ pid: process.pid, port }));
-  log.info("listening", { port, url: `http://127.0.0.1:${port}`, database: db.kind });
+  log.info("listening", { port, url: `http://127.0.0.1:${port}`, database: db.kind, ...(redis && { nodeId }) });
 
   let supervisor: WorkerSupervisor | undefined;
   if (config.CANOPY_START_WORKER) {
@@ -154,6 +161,7 @@ async function main(): Promise<void> {
     await nextApp.close().catch(() => undefined);
     await apps.stop();
     await db.close();
+    await redis?.close().catch(() => undefined);
     fs.rmSync(serverFile, { force: true });
     log.info("stopped");
     process.exit(0);

@@ -1,7 +1,8 @@
 // The two reads every chat message needs (its channel, and the sender's ban or timeout there),
 // cached briefly per process: they cost more database time than storing the message itself.
-// Changes made on this node invalidate at once; other nodes see them within the TTL.
+// Changes invalidate at once, on every node of a cluster (shareInvalidation).
 import type { Channel, ChannelBan, PrismaClient } from "../db/generated/client";
+import type { ChatNamespace } from "./broadcaster";
 import { findChannel } from "./find-channel";
 
 export type ChatLookups = {
@@ -45,5 +46,22 @@ export function createChatLookups(options: { prisma: PrismaClient; ttlMs?: numbe
     },
     forgetChannel: (name) => void channels.delete(name),
     forgetRestriction: (channelId, userId) => void restrictions.delete(`${channelId}:${userId}`),
+  };
+}
+
+/** On a clustered node: forgetting a lookup here makes every other node forget it too. */
+export function shareInvalidation(lookups: ChatLookups, namespace: ChatNamespace): ChatLookups {
+  namespace.on("forgetChannel", (name) => lookups.forgetChannel(name));
+  namespace.on("forgetRestriction", (channelId, userId) => lookups.forgetRestriction(channelId, userId));
+  return {
+    ...lookups,
+    forgetChannel(name) {
+      lookups.forgetChannel(name);
+      namespace.serverSideEmit("forgetChannel", name);
+    },
+    forgetRestriction(channelId, userId) {
+      lookups.forgetRestriction(channelId, userId);
+      namespace.serverSideEmit("forgetRestriction", channelId, userId);
+    },
   };
 }

@@ -25,7 +25,11 @@ export type ChatServerToClientEvents = {
   error: (payload: ChatError) => void;
 };
 
-export type ChatInterServerEvents = Record<string, never>;
+/** Between server nodes of a cluster: a cached lookup changed, every node forgets it. */
+export type ChatInterServerEvents = {
+  forgetChannel: (name: string) => void;
+  forgetRestriction: (channelId: string, userId: string) => void;
+};
 
 export type ChatSocketData = { caller: Caller | null; guestName: string; channels: string[] };
 

@@ -35,17 +35,20 @@ export function createChatNamespace(
       channel,
       setTimeout(() => {
         viewerTimers.delete(channel);
-        namespace.to(channelRoom(channel)).emit("viewers", { channel, count: deps.presence.viewerCount(channel) });
+        deps.presence
+          .viewerCount(channel)
+          .then((count) => namespace.to(channelRoom(channel)).emit("viewers", { channel, count }))
+          .catch((error: unknown) => deps.logger.warn("viewer count failed", { channel, error: String(error) }));
       }, 500),
     );
   }
 
   const displayName = (socket: ChatSocket) => socket.data.caller?.username ?? socket.data.guestName;
 
-  function enter(socket: ChatSocket, channel: string): void {
+  async function enter(socket: ChatSocket, channel: string): Promise<void> {
     void socket.join(channelRoom(channel));
     if (!socket.data.channels.includes(channel)) socket.data.channels.push(channel);
-    const firstOfUser = deps.presence.add(channel, socket.id, socket.data.caller?.username ?? null);
+    const firstOfUser = await deps.presence.add(channel, socket.id, socket.data.caller?.username ?? null);
     const joined = { username: displayName(socket), channel };
     // Signed-in users are announced to the room; guests only hear their own join back.
     if (firstOfUser) namespace.to(channelRoom(channel)).emit("join", joined);
@@ -53,10 +56,10 @@ export function createChatNamespace(
     announceViewers(channel);
   }
 
-  function leave(socket: ChatSocket, channel: string): void {
+  async function leave(socket: ChatSocket, channel: string): Promise<void> {
     void socket.leave(channelRoom(channel));
     socket.data.channels = socket.data.channels.filter((name) => name !== channel);
-    const removed = deps.presence.remove(channel, socket.id);
+    const removed = await deps.presence.remove(channel, socket.id);
     const parted = { username: displayName(socket), channel };
     socket.emit("part", parted);
     if (removed?.lastOfUser) namespace.to(channelRoom(channel)).emit("part", parted);
@@ -91,7 +94,9 @@ export function createChatNamespace(
     }
     if (caller) void socket.join(userRoom(caller.username));
     // A recovered connection (short gap) kept its rooms; presence forgot it on disconnect.
-    for (const channel of socket.data.channels) enter(socket, channel);
+    for (const channel of socket.data.channels) {
+      enter(socket, channel).catch((error: unknown) => deps.logger.warn("presence update failed", { channel, error: String(error) }));
+    }
 
     on(socket, "login", loginPayloadSchema, ({ username }) => {
       // Signed-in users chat under their account name whatever they say; guests pick a name to be
@@ -112,16 +117,17 @@ export function createChatNamespace(
       if (!channel) throw new AppError("NOT_FOUND", `No channel #${name}`);
       if (!socket.data.channels.includes(name)) {
         if (socket.data.channels.length >= maxChannelsPerConnection) throw new AppError("BAD_REQUEST", `At most ${maxChannelsPerConnection} channels per connection`);
-        enter(socket, name);
+        await enter(socket, name);
       }
-      const state = { channel: name, participants: deps.presence.participants(name), viewers: deps.presence.viewerCount(name) };
+      const [participants, viewers] = await Promise.all([deps.presence.participants(name), deps.presence.viewerCount(name)]);
+      const state = { channel: name, participants, viewers };
       socket.emit("channel", state);
       return state;
     });
 
-    on(socket, "part", channelPayloadSchema, ({ channel }) => {
+    on(socket, "part", channelPayloadSchema, async ({ channel }) => {
       if (!socket.data.channels.includes(channel)) throw new AppError("BAD_REQUEST", `You are not in #${channel}`);
-      leave(socket, channel);
+      await leave(socket, channel);
       return { channel };
     });
 
@@ -142,9 +148,13 @@ export function createChatNamespace(
     socket.on("disconnect", () => {
       // Ting: a dropped connection parts every channel it was in.
       for (const channel of socket.data.channels) {
-        const removed = deps.presence.remove(channel, socket.id);
-        if (removed?.lastOfUser) namespace.to(channelRoom(channel)).emit("part", { username: removed.username!, channel });
-        announceViewers(channel);
+        deps.presence
+          .remove(channel, socket.id)
+          .then((removed) => {
+            if (removed?.lastOfUser) namespace.to(channelRoom(channel)).emit("part", { username: removed.username!, channel });
+            announceViewers(channel);
+          })
+          .catch((error: unknown) => deps.logger.warn("presence update failed", { channel, error: String(error) }));
       }
     });
   });

@@ -36,7 +36,7 @@ export async function sendMessage(options: {
     if (message.target === caller.username) throw new AppError("BAD_REQUEST", "You cannot message yourself");
     const recipient = await prisma.user.findUnique({ where: { username: message.target }, select: { id: true } });
     if (!recipient) throw new AppError("NOT_FOUND", `No user named ${message.target}`);
-    limitRate(options.rateLimiter, caller, limits);
+    await limitRate(options.rateLimiter, caller, limits);
     return toMessageView(await prisma.chatMessage.create({ data: { ...base, type: "USER", target: message.target } }));
   }
 
@@ -51,15 +51,15 @@ export async function sendMessage(options: {
       throw new AppError("FORBIDDEN", ban.expiresAt ? `You are timed out in #${channel.name} until ${ban.expiresAt.toISOString()}` : `You are banned from #${channel.name}`);
     }
     if (channel.slowModeSeconds > 0) {
-      const waitMs = options.rateLimiter.hit(`slow:${channel.id}:${caller.userId}`, 1, channel.slowModeSeconds * 1000);
+      const waitMs = await options.rateLimiter.hit(`slow:${channel.id}:${caller.userId}`, 1, channel.slowModeSeconds * 1000);
       if (waitMs > 0) throw new AppError("TOO_MANY_REQUESTS", `Slow mode: wait ${Math.ceil(waitMs / 1000)} s`, { retryAfterMs: waitMs });
     }
   }
-  limitRate(options.rateLimiter, caller, limits);
+  await limitRate(options.rateLimiter, caller, limits);
   return toMessageView(await prisma.chatMessage.create({ data: { ...base, type: "CHANNEL", target: channel.name, channelId: channel.id } }));
 }
 
-function limitRate(rateLimiter: RateLimiter, caller: Caller, limits: ChatLimits): void {
-  const waitMs = rateLimiter.hit(`chat:${caller.userId}`, limits.rateLimitMessages, limits.rateLimitWindowMs);
+async function limitRate(rateLimiter: RateLimiter, caller: Caller, limits: ChatLimits): Promise<void> {
+  const waitMs = await rateLimiter.hit(`chat:${caller.userId}`, limits.rateLimitMessages, limits.rateLimitWindowMs);
   if (waitMs > 0) throw new AppError("TOO_MANY_REQUESTS", `Too many messages: wait ${Math.ceil(waitMs / 1000)} s`, { retryAfterMs: waitMs });
 }

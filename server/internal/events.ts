@@ -1,6 +1,7 @@
 // Socket.IO event types of the /internal namespace (Open360 internal API). Clients emit
 // "api-message"; the server relays each envelope to the sockets of its target label, emitted
 // under that label as the event name.
+import type { RegistryEvent } from "../status/registry";
 import type { Envelope } from "./protocol";
 
 export type InternalClientToServerEvents = {
@@ -14,7 +15,13 @@ export type InternalServerToClientEvents = {
   [label: string]: (payload: Envelope | { message: string }) => void;
 };
 
-export type InternalInterServerEvents = Record<string, never>;
+/** Between server nodes of a cluster (through the Socket.IO adapter). */
+export type InternalInterServerEvents = {
+  /** An envelope for another node's own label (e.g. a worker's reply to that node's question). */
+  envelope: (envelope: Envelope) => void;
+  /** A worker heartbeat or disconnect seen by one node, so every node's registry knows it. */
+  registry: (event: RegistryEvent) => void;
+};
 
 /** What a bus client says about itself in the handshake `auth`. */
 export type InternalHandshake = { secret: string; label: string };

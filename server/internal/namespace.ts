@@ -12,7 +12,7 @@ import type {
   InternalServerToClientEvents,
   InternalSocketData,
 } from "./events";
-import { envelopeSchema, serverLabel, type Envelope } from "./protocol";
+import { envelopeSchema, nodeLabel, serverLabel, type Envelope } from "./protocol";
 import { describeIssues } from "../errors";
 
 export type InternalNamespace = Namespace<
@@ -26,18 +26,44 @@ const labelPattern = /^[a-z][a-z0-9:_-]{0,127}$/i;
 
 export function createInternalNamespace(
   io: Server,
-  deps: { secret: string; registry: ServiceRegistry; logger: Logger; onWorkerGone?: (workerId: string) => void },
+  deps: {
+    secret: string;
+    registry: ServiceRegistry;
+    logger: Logger;
+    onWorkerGone?: (workerId: string) => void;
+    /** Set on a clustered node: envelopes and worker registry changes then travel between nodes. */
+    nodeId?: string;
+  },
 ): { namespace: InternalNamespace; bus: BusEndpoint } {
   const namespace: InternalNamespace = io.of("/internal");
   const log = deps.logger;
+  const ownLabel = deps.nodeId ? nodeLabel(deps.nodeId) : serverLabel;
+  const isNodeLabel = (label: string) => label === serverLabel || label.startsWith(`${serverLabel}:`);
+
+  /**
+   * Rooms of bus clients span the cluster through the adapter; another node's own label has no
+   * room (no socket joins it), so those envelopes go to every node and only that node keeps them.
+   */
+  function route(envelope: Envelope): void {
+    if (envelope.target === ownLabel) void bus.receive(envelope);
+    else if (isNodeLabel(envelope.target)) {
+      if (deps.nodeId) namespace.serverSideEmit("envelope", envelope);
+    } else namespace.to(envelope.target).emit(envelope.target, envelope);
+  }
 
   const bus = createBusEndpoint({
-    label: serverLabel,
-    send: (envelope: Envelope) => {
-      namespace.to(envelope.target).emit(envelope.target, envelope);
-    },
+    label: ownLabel,
+    send: route,
     onInvalid: (reason) => log.debug("internal message refused", { reason }),
   });
+
+  if (deps.nodeId) {
+    namespace.on("envelope", (envelope) => {
+      if (envelope.target === ownLabel) void bus.receive(envelope);
+    });
+    namespace.on("registry", (event) => deps.registry.apply(event));
+    deps.registry.onChange((event) => namespace.serverSideEmit("registry", event));
+  }
 
   namespace.use((socket, next) => {
     const auth = socket.handshake.auth as Partial<Record<string, unknown>>;
@@ -47,7 +73,7 @@ export function createInternalNamespace(
       log.warn("internal connection refused: wrong secret", { address: socket.handshake.address });
       return next(new Error("unauthorized"));
     }
-    if (!labelPattern.test(label) || label === serverLabel) return next(new Error("invalid label"));
+    if (!labelPattern.test(label) || isNodeLabel(label)) return next(new Error("invalid label"));
     socket.data.label = label;
     next();
   });
@@ -63,7 +89,8 @@ export function createInternalNamespace(
       const envelope = parsed.data;
       // The sender may only speak for itself, so a reply always finds its way back.
       if (envelope.ack !== label) return socket.emit("error", { message: "Invalid envelope: ack must be your own label" });
-      if (envelope.target !== serverLabel) return namespace.to(envelope.target).emit(envelope.target, envelope);
+      // Plain "web-api" means whichever node the sender is connected to: this one.
+      if (envelope.target !== serverLabel) return route(envelope);
       const refused = await bus.receive(envelope);
       if (refused && envelope.type === "message") socket.emit("error", { message: refused });
     });

@@ -5,7 +5,11 @@
 import { z } from "zod";
 import { passwordSchema, roleSchema, usernameSchema } from "../accounts/schemas";
 
+/** What bus clients address the server as: whichever node they are connected to answers. */
 export const serverLabel = "web-api";
+
+/** The label one server node asks questions under, so replies find their way back to that node. */
+export const nodeLabel = (nodeId: string) => `${serverLabel}:${nodeId}`;
 
 export const envelopeSchema = z.object({
   id: z.string().max(64).optional(),

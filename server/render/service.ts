@@ -315,17 +315,17 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
     // ---- pairing a thin device ----
 
     /** Anyone (the thin device): a code to show, and the secret id to poll with. Rate limited per address. */
-    pairStart(address: string): { code: string; pairing_id: string; expires_at: number; expires_in: number } {
-      const wait = limiter.hit(`pair-start:${address}`, 10, 60_000);
+    async pairStart(address: string): Promise<{ code: string; pairing_id: string; expires_at: number; expires_in: number }> {
+      const wait = await limiter.hit(`pair-start:${address}`, 10, 60_000);
       if (wait) throw new AppError("TOO_MANY_REQUESTS", `Too many pairing codes; try again in ${Math.ceil(wait / 1000)} s`, { retryAfterMs: wait });
       const started = pairing.start();
       return { code: started.code, pairing_id: started.pairingId, expires_at: started.expiresAt / 1000, expires_in: Math.round((started.expiresAt - Date.now()) / 1000) };
     },
 
     /** Members, on their phone: claim the device showing the code. Ten wrong codes per ten minutes at most. */
-    pairApprove(caller: Caller | null, code: string): { code: string } {
+    async pairApprove(caller: Caller | null, code: string): Promise<{ code: string }> {
       const who = requireCaller(caller);
-      const wait = limiter.hit(`pair-approve:${who.userId}`, 10, 10 * 60_000);
+      const wait = await limiter.hit(`pair-approve:${who.userId}`, 10, 10 * 60_000);
       if (wait) throw new AppError("TOO_MANY_REQUESTS", `Too many attempts; try again in ${Math.ceil(wait / 60_000)} min`, { retryAfterMs: wait });
       return pairing.approve(code, who.userId);
     },

@@ -2,7 +2,7 @@
 // bus; /chat, /apps and /render are registered with the caller middleware and get their
 // handlers from their own modules.
 import type http from "node:http";
-import { Server } from "socket.io";
+import { Server, type ServerOptions } from "socket.io";
 import type { PrismaClient } from "../db/generated/client";
 import type { Logger } from "../logger";
 import type { ServiceRegistry } from "../status/registry";
@@ -29,6 +29,8 @@ export function createSocketServer(
     presence: PresenceStore;
     chatLookups: ChatLookups;
     onWorkerGone?: (workerId: string) => void;
+    /** Set on a clustered node: Socket.IO's Redis streams adapter, and this node's id. */
+    cluster?: { adapter: ServerOptions["adapter"]; nodeId: string };
   },
 ) {
   const io = new Server(httpServer, {
@@ -37,6 +39,8 @@ export function createSocketServer(
     maxHttpBufferSize: deps.maxPayloadBytes,
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
     cors: { origin: false },
+    // The streams adapter keeps recovery sessions in Redis, so a client may recover on another node.
+    ...(deps.cluster && { adapter: deps.cluster.adapter }),
   });
   for (const name of publicNamespaces) {
     io.of(name).use(callerMiddleware({ prisma: deps.prisma, authSecret: deps.secrets.authSecret }));
@@ -46,6 +50,7 @@ export function createSocketServer(
     registry: deps.registry,
     logger: deps.logger.child("internal"),
     onWorkerGone: deps.onWorkerGone,
+    nodeId: deps.cluster?.nodeId,
   });
   const chat = createChatNamespace(io, {
     prisma: deps.prisma,

@@ -14,6 +14,9 @@ export type WorkerHeartbeat = {
   startedAt: number;
 };
 
+/** A change of worker state, shared between the nodes of a cluster so each sees every worker. */
+export type RegistryEvent = { kind: "heartbeat"; heartbeat: WorkerHeartbeat } | { kind: "disconnected"; workerId: string };
+
 type WorkerEntry = WorkerHeartbeat & { lastSeen: number; connected: boolean };
 
 export type WorkerSummary = {
@@ -28,6 +31,7 @@ export type WorkerSummary = {
 export class ServiceRegistry {
   private readonly local = new Map<ServiceName, ServiceStatus>();
   private readonly workers = new Map<string, WorkerEntry>();
+  private readonly listeners: ((event: RegistryEvent) => void)[] = [];
 
   constructor(private readonly options: { heartbeatTimeoutMs: number; now?: () => number }) {}
 
@@ -39,13 +43,31 @@ export class ServiceRegistry {
     this.local.set(name, status);
   }
 
+  /** Called with every change this node observed itself (not those applied from other nodes). */
+  onChange(listener: (event: RegistryEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Applies a change another node observed. */
+  apply(event: RegistryEvent): void {
+    if (event.kind === "heartbeat") this.workers.set(event.heartbeat.workerId, { ...event.heartbeat, lastSeen: this.now(), connected: true });
+    else {
+      const entry = this.workers.get(event.workerId);
+      if (entry) entry.connected = false;
+    }
+  }
+
+  private observe(event: RegistryEvent): void {
+    this.apply(event);
+    for (const listener of this.listeners) listener(event);
+  }
+
   recordHeartbeat(heartbeat: WorkerHeartbeat): void {
-    this.workers.set(heartbeat.workerId, { ...heartbeat, lastSeen: this.now(), connected: true });
+    this.observe({ kind: "heartbeat", heartbeat });
   }
 
   workerDisconnected(workerId: string): void {
-    const entry = this.workers.get(workerId);
-    if (entry) entry.connected = false;
+    this.observe({ kind: "disconnected", workerId });
   }
 
   /** Forgets workers that have been gone for a while, so the list does not grow forever. */

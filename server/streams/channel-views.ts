@@ -4,7 +4,7 @@ import { findChannel } from "../chat/find-channel";
 import type { LiveStats } from "./record-stream-stats";
 
 /** What anyone may see of a channel: never the key, only the public id in media URLs. */
-export function toPublicChannel(channel: Channel, presence: PresenceStore) {
+export async function toPublicChannel(channel: Channel, presence: PresenceStore) {
   const live = channel.status !== "OFFLINE";
   const stats = channel.liveStats as LiveStats | null;
   return {
@@ -16,17 +16,17 @@ export function toPublicChannel(channel: Channel, presence: PresenceStore) {
     status: channel.status,
     live,
     liveStartedAt: live ? channel.liveStartedAt : null,
-    viewers: presence.viewerCount(channel.name),
+    viewers: await presence.viewerCount(channel.name),
     playlistUrl: `/live/${channel.publicId}/index.m3u8`,
     thumbnailUrl: `/live/${channel.publicId}/thumbnail.jpg${stats?.thumbnailAt ? `?t=${stats.thumbnailAt}` : ""}`,
   };
 }
 
-export type PublicChannel = ReturnType<typeof toPublicChannel>;
+export type PublicChannel = Awaited<ReturnType<typeof toPublicChannel>>;
 
 export async function getPublicChannel(options: { prisma: PrismaClient; presence: PresenceStore; name: string }): Promise<PublicChannel | null> {
   const channel = await findChannel({ prisma: options.prisma, name: options.name });
-  return channel ? toPublicChannel(channel, options.presence) : null;
+  return channel ? await toPublicChannel(channel, options.presence) : null;
 }
 
 /** The explore page: live channels, most watched first, optionally in one directory. */
@@ -35,7 +35,8 @@ export async function listLiveChannels(options: { prisma: PrismaClient; presence
     where: { status: { not: "OFFLINE" }, ...(options.directory ? { directory: options.directory } : {}) },
     take: options.limit ?? 100,
   });
-  return channels.map((channel) => toPublicChannel(channel, options.presence)).sort((a, b) => b.viewers - a.viewers);
+  const views = await Promise.all(channels.map((channel) => toPublicChannel(channel, options.presence)));
+  return views.sort((a, b) => b.viewers - a.viewers);
 }
 
 /** Directories that have at least one channel, for the explore filter. */

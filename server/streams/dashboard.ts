@@ -18,7 +18,7 @@ export async function getDashboard(options: { prisma: PrismaClient; presence: Pr
       })
     : [];
   return {
-    channel: toPublicChannel(channel, options.presence),
+    channel: await toPublicChannel(channel, options.presence),
     streamKey: { set: !!channel.streamKeyHash, hint: channel.streamKeyHint, createdAt: channel.streamKeyCreatedAt },
     // host null: the client shows the host the page was loaded from.
     rtmp: { host: options.rtmp.host ?? null, port: options.rtmp.port, app: "live" },

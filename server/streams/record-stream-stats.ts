@@ -17,14 +17,15 @@ export async function recordStreamStats(options: {
   publicId: string;
   sessionId: string;
   stats: LiveStats;
-  viewers: (channel: string) => number;
+  viewers: (channel: string) => Promise<number>;
 }): Promise<void> {
   const channel = await options.prisma.channel.findUnique({ where: { publicId: options.publicId } });
   if (!channel || channel.liveSessionId !== options.sessionId) return;
+  const viewers = await options.viewers(channel.name);
   await options.prisma.$transaction([
     options.prisma.channel.update({ where: { id: channel.id }, data: { liveStats: options.stats } }),
     options.prisma.streamSample.create({
-      data: { channelId: channel.id, sessionId: options.sessionId, viewers: options.viewers(channel.name), bitrateKbps: options.stats.bitrateKbps },
+      data: { channelId: channel.id, sessionId: options.sessionId, viewers, bitrateKbps: options.stats.bitrateKbps },
     }),
   ]);
 }

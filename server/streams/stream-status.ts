@@ -22,8 +22,8 @@ export async function getStreamStats(options: { prisma: PrismaClient; presence: 
   if (!channel) return null;
   const owner = channel.ownerId ? await options.prisma.user.findUnique({ where: { id: channel.ownerId }, select: { username: true } }) : null;
   return {
-    memberCount: options.presence.viewerCount(channel.name),
-    members: options.presence.participants(channel.name),
+    memberCount: await options.presence.viewerCount(channel.name),
+    members: await options.presence.participants(channel.name),
     streamTitle: channel.title,
     streamDescription: channel.description,
     streamTags: channel.tags,

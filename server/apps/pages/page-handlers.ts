@@ -157,7 +157,7 @@ export function registerPageHandlers(
       rpcCallSchema,
       async (call) => {
         if (!socket.data.pages.includes(pageKey(call))) throw new AppError("FORBIDDEN", `Join page ${call.appId}/${call.pageId} before calling its app`);
-        const retryAfterMs = deps.rateLimiter.hit(`app-rpc:${socket.id}`, rpcCallsPerWindow, rpcWindowMs);
+        const retryAfterMs = await deps.rateLimiter.hit(`app-rpc:${socket.id}`, rpcCallsPerWindow, rpcWindowMs);
         if (retryAfterMs > 0) throw new AppError("TOO_MANY_REQUESTS", "Too many calls; slow down", { retryAfterMs });
         const caller = socket.data.caller;
         const result = await withTimeout(call.timeoutMs, `${call.method} got no answer within ${call.timeoutMs} ms`, deps.callRpc({
