@@ -93,7 +93,8 @@ export async function startServer(options: { env?: Record<string, string>; dataD
     databaseUrl,
     async stop(signal = "SIGTERM", stopOptions = {}) {
       const code = await new Promise<number | null>((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
+        // A process killed by a signal has no exit code, only a signal code.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
         child.once("exit", (exitCode) => resolve(exitCode));
         child.kill(signal);
       });
