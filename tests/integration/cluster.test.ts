@@ -159,6 +159,33 @@ describe.skipIf(missing.length > 0)("two server nodes on PostgreSQL and Redis", 
     await waitFor(async () => (await statusOnA()).render === "dead", 10_000);
   });
 
+  it("a question node A asks a worker connected to node B gets its reply back on node A", async () => {
+    const worker = io(`${nodeB.url}/internal`, { transports: ["websocket"], forceNew: true, auth: { secret: internalSecret, label: "worker:renderer" } });
+    sockets.push(worker);
+    const askedBy: string[] = [];
+    worker.on("worker:renderer", (envelope: { id: string; ack: string; type: string; package: { prompt: string; data: { sessionId: string; ownerId: string } } }) => {
+      if (envelope.package.prompt !== "renderCreate") return;
+      askedBy.push(envelope.ack);
+      const { sessionId, ownerId } = envelope.package.data;
+      const summary = { sessionId, ownerId, createdAt: Date.now(), lastActivity: Date.now(), width: 1280, height: 720, quality: 75, fps: 20, pageInfo: { url: "about:blank", title: "" } };
+      worker.emit("api-message", { id: envelope.id, target: envelope.ack, ack: "worker:renderer", type: "message", package: { prompt: "renderCreate-reply", data: summary, message: "Ok" } });
+    });
+    const heartbeat = { workerId: "renderer", pid: 2, state: "ok", services: { render: "alive" }, rssBytes: 1, startedAt: Date.now() };
+    const beat = () => worker.emit("api-message", { target: "web-api", ack: "worker:renderer", type: "message", package: { prompt: "heartbeat", data: heartbeat } });
+    beat();
+    const beating = setInterval(beat, 500);
+    try {
+      const george = await member(nodeA, "george");
+      await waitFor(async () => ((await (await fetch(`${nodeA.url}/api/external/`)).json()) as { status: Record<string, string> }).status.render === "alive", 10_000);
+      const created = await george.fetch("/render/api/session/create", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(created.status).toBe(201);
+      expect(askedBy).toEqual(["web-api:node-a"]);
+    } finally {
+      clearInterval(beating);
+      worker.close();
+    }
+  });
+
   it("connection-state recovery works across nodes: a client that drops on node A recovers on node B with the messages it missed", async () => {
     const frank = await member(nodeB, "frank");
     const viewer = await connect(balancerUrl, { cookie: `${nodeCookie}=0` });
