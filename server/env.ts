@@ -25,6 +25,9 @@ export const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_:-]{1,40}$/i).default("canopy"),
   /** Name of this server node in a cluster (letters, digits, - and _); a random one when unset. */
   CANOPY_NODE_ID: optionalString.pipe(z.string().regex(/^[a-z0-9_-]{1,40}$/i).optional()),
+  /** `npm run cluster:local` only: port of its sticky load balancer, and how many nodes it starts (on the ports after it). */
+  CLUSTER_LOCAL_PORT: portNumber.default(3000),
+  CLUSTER_LOCAL_NODES: z.coerce.number().int().min(1).max(8).default(2),
   /** Signs session cookies; generated into DATA_DIR when unset. */
   NEXTAUTH_SECRET: optionalString,
   /** Public origin of the site, used by next-auth for redirects. */
