@@ -15,7 +15,8 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export type SenderAuth = { token?: string; cookie?: string };
 
 export type LoadConfig = {
-  url: string;
+  /** Server URLs; members connect to them in turn (several nodes of a cluster). */
+  urls: string[];
   namespace: string;
   channel: string;
   runId: string;

@@ -77,10 +77,12 @@ function onMessage(receiver: number, message: { text?: unknown }): void {
   if (ms > maxLatencyBySeq[index]!) maxLatencyBySeq[index] = ms;
 }
 
+let opened = 0;
+
 /** Connects one socket and joins the channel; resolves when the server has sent `channel`. */
 function openMember(auth: SenderAuth | undefined, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = io(config.url + config.namespace, {
+    const socket = io(config.urls[opened++ % config.urls.length] + config.namespace, {
       transports: ["websocket"],
       forceNew: true,
       reconnection: false,

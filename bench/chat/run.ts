@@ -16,12 +16,13 @@
 // The load runs in child processes (bench/chat/load.ts), never in the server's process; each
 // process and server is stopped at the end, on failure and on Ctrl-C.
 import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startServer, type RunningServer } from "../../tests/helpers/server";
+import { freshPostgresDatabase, startServer, type RunningServer } from "../../tests/helpers/server";
 import { TestClient } from "../../tests/helpers/http-client";
 import {
   mergeSparse,
@@ -80,7 +81,8 @@ const autoLoadProcs = rate * clients > 30_000 ? 2 : 1;
 const loadProcs = values["load-procs"] === "auto" ? autoLoadProcs : positiveInt("load-procs");
 const rounds = positiveInt("rounds");
 const legs = values.legs!.split(",").map((leg) => leg.trim());
-for (const leg of legs) if (leg !== "bare" && leg !== "canopy") fail(`unknown leg ${leg}`);
+for (const leg of legs) if (leg !== "bare" && leg !== "canopy" && leg !== "cluster") fail(`unknown leg ${leg}`);
+if (legs.includes("cluster") && (!process.env.DATABASE_URL || !process.env.REDIS_URL)) fail("the cluster leg needs DATABASE_URL (PostgreSQL) and REDIS_URL");
 
 function positiveNumber(name: keyof typeof values): number {
   const value = Number(values[name]);
@@ -195,9 +197,10 @@ function startLoadProcess(index: number): LoadProcess {
 
 // ——— one leg: the same load against one server ———
 type Target = {
-  label: "bare" | "canopy";
-  url: string;
-  pid: number;
+  label: "bare" | "canopy" | "cluster";
+  /** One server, or the nodes of a cluster (members spread over them in turn). */
+  urls: string[];
+  pids: number[];
   channel: string;
   senders: SenderAuth[];
   /** The server runs cpu-profile-hook.mjs: SIGUSR2 at the window's start and end. */
@@ -208,7 +211,7 @@ type Target = {
 
 async function runLeg(target: Target) {
   const runId = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-  const serverSampler = new ProcessSampler(target.pid);
+  const serverSamplers = target.pids.map((pid) => new ProcessSampler(pid));
   const loads: LoadProcess[] = [];
   try {
     // Process 0 holds the senders only, so send times stay punctual however busy the receivers
@@ -219,7 +222,7 @@ async function runLeg(target: Target) {
     const connectStarted = now();
     loads.forEach((load, i) => {
       const config: LoadConfig = {
-        url: target.url,
+        urls: target.urls,
         namespace: "/chat",
         channel: target.channel,
         runId,
@@ -243,15 +246,15 @@ async function runLeg(target: Target) {
     const plan = sendPlan(now() + 300, warmup * 1000, seconds * 1000, rate);
     const { measureStart, measureEnd, firstMeasuredSeq, endSeq } = plan;
     for (const load of loads) load.send({ type: "start", ...plan });
-    const samplers = [serverSampler, ...loadSamplers, new MachineSampler()];
+    const samplers = [...serverSamplers, ...loadSamplers, new MachineSampler()];
     const windowCpu: Array<number | null> = [];
     const startWindow = setTimeout(() => {
       samplers.forEach((s) => s.startWindow());
-      if (target.profiled) process.kill(target.pid, "SIGUSR2"); // cpu-profile-hook.mjs: start
+      if (target.profiled) for (const pid of target.pids) process.kill(pid, "SIGUSR2"); // cpu-profile-hook.mjs: start
     }, measureStart - now());
     const endWindow = setTimeout(() => {
       samplers.forEach((s, i) => (windowCpu[i] = s.endWindow()));
-      if (target.profiled) process.kill(target.pid, "SIGUSR2"); // cpu-profile-hook.mjs: write
+      if (target.profiled) for (const pid of target.pids) process.kill(pid, "SIGUSR2"); // cpu-profile-hook.mjs: write
     }, measureEnd - now());
 
     const sent = await loads[0]!.next("sent", measureEnd - now() + ackTimeoutMs + 10_000);
@@ -262,10 +265,12 @@ async function runLeg(target: Target) {
     for (const load of loads) load.send({ type: "finish", measuredSent: sent.measuredSent, deadline });
     const results: LoadResult[] = (await Promise.all(loads.map((load) => load.next("result", drain * 1000 + 10_000)))).map((r) => r.result);
     const stored = target.storedCount ? await target.storedCount(runId, firstMeasuredSeq, endSeq) : { stored: null, checked: "not stored (bare server)" };
-    serverSampler.stop();
+    serverSamplers.forEach((s) => s.stop());
     loadSamplers.forEach((s) => s.stop());
     const machineCores = windowCpu[samplers.length - 1];
-    const serverCores = windowCpu[0] ?? null;
+    const serverWindows = windowCpu.slice(0, serverSamplers.length);
+    const serverCores = serverWindows.some((cores) => cores == null) ? null : serverWindows.reduce<number>((sum, cores) => sum + cores!, 0);
+    const loadCpu = windowCpu.slice(serverSamplers.length);
     const benchCores = windowCpu.slice(0, samplers.length - 1).reduce<number>((sum, cores) => sum + (cores ?? 0), 0);
 
     const latency = percentiles(mergeSparse(results.map((r) => r.latency)), [50, 90, 99, 99.9]);
@@ -283,7 +288,7 @@ async function runLeg(target: Target) {
       });
     }
     return {
-      server: target.url,
+      servers: target.urls,
       roomSize: { receivers, senders: connectedSenders, failedToJoin: connected.reduce((sum, c) => sum + c.failed, 0), joinErrors: failures },
       connectSeconds: round(connectSeconds, 2),
       deliveredPerSecond: Math.round(windowDeliveries / seconds),
@@ -307,9 +312,9 @@ async function runLeg(target: Target) {
       ackLatencyMs: { p50: ack.values.p50 ?? null, p99: ack.values.p99 ?? null, max: ack.maxMs },
       sender: { lateSends: sent.lateSends, maxSendLagMs: sent.maxSendLagMs, totalSentIncludingWarmup: sent.sent },
       serverProcess: {
-        pid: target.pid,
+        pids: target.pids,
         cpuCores: serverCores === null ? null : round(serverCores, 3),
-        peakRssMiB: round(serverSampler.peakRssKiB / 1024, 1),
+        peakRssMiB: round(serverSamplers.reduce((sum, s) => sum + s.peakRssKiB, 0) / 1024, 1),
         // Server CPU per delivery in the window, and the deliveries one full core would carry at
         // that cost: less sensitive than latency to what else runs on a shared machine.
         cpuMicrosPerDelivery: serverCores && windowDeliveries ? round((serverCores * seconds * 1e6) / windowDeliveries, 2) : null,
@@ -324,8 +329,8 @@ async function runLeg(target: Target) {
         role: i === 0 ? "senders" : "receivers",
         receivers: results[i]!.receivers,
         senders: connected[i]!.senders,
-        cpuCores: windowCpu[i + 1] == null ? null : round(windowCpu[i + 1]!, 3),
-        saturated: (windowCpu[i + 1] ?? 0) > 0.9,
+        cpuCores: loadCpu[i] == null ? null : round(loadCpu[i]!, 3),
+        saturated: (loadCpu[i] ?? 0) > 0.9,
         eventLoopDelayP99Ms: results[i]!.eventLoopDelayP99Ms,
         peakRssMiB: round(loadSamplers[i]!.peakRssKiB / 1024, 1),
       })),
@@ -337,7 +342,7 @@ async function runLeg(target: Target) {
     }
     throw error;
   } finally {
-    serverSampler.stop();
+    serverSamplers.forEach((s) => s.stop());
     for (const load of loads) load.child.disconnect?.();
     await Promise.all(loads.map((load) => stopChild(load.child, 3000)));
   }
@@ -388,7 +393,9 @@ function rateLimitEnv(): Record<string, string> {
   return env;
 }
 
-async function canopyTarget(server: RunningServer, tag: string): Promise<Target> {
+/** Canopy on one server, or on the nodes of a cluster sharing one database (senders sign up on the first). */
+async function canopyTarget(nodes: RunningServer[], tag: string, label: "canopy" | "cluster"): Promise<Target> {
+  const server = nodes[0]!;
   const senders: SenderAuth[] = [];
   let channel = "";
   for (let i = 0; i < senderCount; i++) {
@@ -404,9 +411,9 @@ async function canopyTarget(server: RunningServer, tag: string): Promise<Target>
     if (i === 0) channel = username;
   }
   return {
-    label: "canopy",
-    url: server.url,
-    pid: server.process.pid!,
+    label,
+    urls: nodes.map((node) => node.url),
+    pids: nodes.map((node) => node.process.pid!),
     channel,
     senders,
     async storedCount(runId, firstMeasuredSeq, endSeq) {
@@ -466,8 +473,16 @@ const median = (samples: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
+/**
+ * Lost: a delivery some receiver never got, or a sent message history does not hold. A late ack
+ * (ACK_TIMEOUT) is reported in messages.ackErrors but is not a loss by itself.
+ */
+function lostOf(leg: LegResult) {
+  return { deliveries: leg.messages.lostDeliveries, notStored: leg.messages.stored === null ? 0 : leg.messages.sent - leg.messages.stored, unacked: leg.messages.sent - leg.messages.acked };
+}
+
 async function main(): Promise<void> {
-  if (legs.includes("canopy")) {
+  if (legs.includes("canopy") || legs.includes("cluster")) {
     const build = spawnSync(process.execPath, ["scripts/ensure-build.mjs"], { cwd: projectRoot, stdio: ["ignore", "ignore", "inherit"] });
     if (build.status !== 0) throw new Error("next build failed");
   }
@@ -484,10 +499,12 @@ async function main(): Promise<void> {
   const targets = new Map<string, Target>();
   let bare: Awaited<ReturnType<typeof startBare>> | undefined;
   let server: RunningServer | undefined;
+  const clusterNodes: RunningServer[] = [];
+  let clusterDatabase: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined;
   try {
     if (legs.includes("bare")) {
       bare = await startBare();
-      targets.set("bare", { label: "bare", url: bare.url, pid: bare.child.pid!, channel: "bench", senders: Array.from({ length: senderCount }, () => ({})), profiled: !!values["cpu-prof"] });
+      targets.set("bare", { label: "bare", urls: [bare.url], pids: [bare.child.pid!], channel: "bench", senders: Array.from({ length: senderCount }, () => ({})), profiled: !!values["cpu-prof"] });
     }
     if (legs.includes("canopy")) {
       const serverStarted = now();
@@ -497,9 +514,31 @@ async function main(): Promise<void> {
       server = await startServer({ dataDir, env: { CANOPY_START_WORKER: "false", LOG_LEVEL: values["log-level"]!, ...rateLimitEnv(), ...profilerEnv("canopy") } });
       track(server.process);
       output.canopyServerStartSeconds = round((now() - serverStarted) / 1000, 2);
-      const target = await canopyTarget(server, Date.now().toString(36).slice(-6));
+      const target = await canopyTarget([server], Date.now().toString(36).slice(-6), "canopy");
       target.profiled = !!values["cpu-prof"];
       targets.set("canopy", target);
+    }
+    if (legs.includes("cluster")) {
+      // Two nodes on one PostgreSQL database and one Redis (own key prefix), as in scale-out.
+      clusterDatabase = await freshPostgresDatabase(process.env.DATABASE_URL!);
+      const shared = {
+        CANOPY_START_WORKER: "false",
+        LOG_LEVEL: values["log-level"]!,
+        REDIS_KEY_PREFIX: `bench_${Date.now().toString(36)}`,
+        NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"),
+        INTERNAL_SECRET: crypto.randomBytes(32).toString("hex"),
+        ...rateLimitEnv(),
+      };
+      for (const name of ["a", "b"]) {
+        const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "canopy-bench-cluster-"));
+        dataDirs.add(dataDir);
+        const node = await startServer({ dataDir, databaseUrl: clusterDatabase.url, env: { ...shared, CANOPY_NODE_ID: `bench-${name}`, ...profilerEnv(`cluster-${name}`) } });
+        track(node.process);
+        clusterNodes.push(node);
+      }
+      const target = await canopyTarget(clusterNodes, Date.now().toString(36).slice(-6), "cluster");
+      target.profiled = !!values["cpu-prof"];
+      targets.set("cluster", target);
     }
     for (let round = 0; round < rounds; round++) {
       for (const leg of round % 2 ? [...legs].reverse() : legs) {
@@ -514,14 +553,16 @@ async function main(): Promise<void> {
     throw error;
   } finally {
     if (bare) await stopChild(bare.child);
-    if (server) {
-      const stopped = server.stop();
-      const timer = setTimeout(() => server!.process.kill("SIGKILL"), 15_000);
+    for (const node of [server, ...clusterNodes]) {
+      if (!node) continue;
+      const stopped = node.stop();
+      const timer = setTimeout(() => node.process.kill("SIGKILL"), 15_000);
       await stopped.catch(() => undefined);
       clearTimeout(timer);
-      fs.rmSync(server.dataDir, { recursive: true, force: true });
-      dataDirs.delete(server.dataDir);
+      fs.rmSync(node.dataDir, { recursive: true, force: true });
+      dataDirs.delete(node.dataDir);
     }
+    await clusterDatabase?.drop().catch(() => undefined);
   }
   clearTimeout(watchdog);
 
@@ -546,13 +587,7 @@ async function main(): Promise<void> {
     const ratio = canopyDelivered / bareDelivered;
     // The least disturbed round is the best estimate on a shared machine (others only add delay).
     const canopyBestP99 = Math.min(...canopyRounds.map(p99));
-    // Lost: a delivery some receiver never got, or a sent message history does not hold. A late
-    // ack (ACK_TIMEOUT) is reported in messages.ackErrors but is not a loss by itself.
-    const lost = canopyRounds.map((leg) => ({
-      deliveries: leg.messages.lostDeliveries,
-      notStored: leg.messages.stored === null ? 0 : leg.messages.sent - leg.messages.stored,
-      unacked: leg.messages.sent - leg.messages.acked,
-    }));
+    const lost = canopyRounds.map(lostOf);
     const lostTotal = lost.reduce((sum, l) => sum + l.deliveries + l.notStored, 0);
     output.comparison = {
       rounds: canopyRounds.length,
@@ -574,6 +609,28 @@ async function main(): Promise<void> {
       zeroLost: lostTotal === 0,
       lost,
       met: ratio >= 0.8 && canopyBestP99 <= 100 && lostTotal === 0,
+    };
+  }
+  const clusterRounds = legResults.cluster ?? [];
+  if (clusterRounds.length && canopyRounds.length) {
+    // Two nodes against one at the same load: delivered/s ratio (target ≥ 0.9), p99, losses.
+    const p99 = (leg: LegResult) => leg.latencyMs.p99 ?? Infinity;
+    const oneNode = median(canopyRounds.map((leg) => leg.deliveredPerSecond));
+    const twoNodes = median(clusterRounds.map((leg) => leg.deliveredPerSecond));
+    const lost = clusterRounds.map(lostOf);
+    const lostTotal = lost.reduce((sum, l) => sum + l.deliveries + l.notStored, 0);
+    output.clusterComparison = {
+      rounds: clusterRounds.length,
+      deliveredRatio: round(twoNodes / oneNode, 3),
+      oneNodeDeliveredPerSecond: oneNode,
+      twoNodesDeliveredPerSecond: twoNodes,
+      oneNodeP99Ms: median(canopyRounds.map(p99)),
+      twoNodesP99Ms: median(clusterRounds.map(p99)),
+      oneNodeServerCpuCores: round(median(canopyRounds.map((leg) => leg.serverProcess.cpuCores ?? 0)), 3),
+      twoNodesServerCpuCores: round(median(clusterRounds.map((leg) => leg.serverProcess.cpuCores ?? 0)), 3),
+      lost,
+      oneNodeLost: canopyRounds.map(lostOf),
+      targets: { ratioAtLeast0_9: twoNodes / oneNode >= 0.9, zeroLost: lostTotal === 0, met: twoNodes / oneNode >= 0.9 && lostTotal === 0 },
     };
   }
   const warnings: string[] = [];

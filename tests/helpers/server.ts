@@ -20,7 +20,7 @@ export type RunningServer = {
  * With DATABASE_URL set (CI on PostgreSQL), every server gets a fresh database on that server,
  * dropped when it stops, so test files never see each other's rows.
  */
-async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const { default: pg } = await import("pg");
   const name = `canopy_test_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
