@@ -36,6 +36,8 @@ export function createStickyBalancer(options: { nodes: { host: string; port: num
 
   const server = http.createServer((request, response) => {
     const tried = new Set<number>();
+    // A request without a body can be sent again to another node; one with a body was consumed.
+    const bodyless = request.method === "GET" || request.method === "HEAD" || request.headers["content-length"] === "0";
     const attempt = () => {
       const index = choose(request.headers.cookie, tried);
       if (index === undefined) {
@@ -52,15 +54,16 @@ export function createStickyBalancer(options: { nodes: { host: string; port: num
         reply.pipe(response);
       });
       upstream.on("error", (error: NodeJS.ErrnoException) => {
-        // Refused before anything was sent: the node is down, and the request can go elsewhere.
-        if (error.code === "ECONNREFUSED" && !request.readableEnded) {
+        // Refused: the node is down; a request without a body goes to another node at once.
+        if (error.code === "ECONNREFUSED") {
           markDown(index);
-          return attempt();
+          if (bodyless) return attempt();
         }
         if (!response.headersSent) response.writeHead(502);
         response.end();
       });
-      request.pipe(upstream);
+      if (bodyless) upstream.end();
+      else request.pipe(upstream);
     };
     attempt();
   });

@@ -197,6 +197,14 @@ describe.skipIf(missing.length > 0)("two server nodes on PostgreSQL and Redis", 
     viewer.io.reconnection(false);
     viewer.io.engine.close();
     await waitFor(() => viewer.disconnected, 10_000);
+    // Node A saves the session in Redis once it notices the drop; only then can another node restore it.
+    const redis = createClient({ url: redisUrl.toString() });
+    await redis.connect();
+    try {
+      await waitFor(async () => (await redis.keys(`${databaseName}:sio:session:*`)).length > 0, 10_000);
+    } finally {
+      await redis.close();
+    }
     const sent = await emit<Message>(sender, "message", { type: "channel", target: "frank", text: "while you were away" });
     if (!("data" in sent)) throw new Error(sent.error.message);
 
@@ -222,9 +230,11 @@ describe.skipIf(missing.length > 0)("two server nodes on PostgreSQL and Redis", 
     if (!("data" in first)) throw new Error(first.error.message);
     await waitFor(() => received.some((message) => message.id === first.data.id), 10_000);
 
+    // Events, not polled state: the client may be connected again before a poll would see it gone.
+    const dropped = new Promise<void>((resolve) => viewer.once("disconnect", () => resolve()));
     const reconnected = new Promise<void>((resolve) => viewer.once("connect", () => resolve()));
     nodeA.process.kill("SIGKILL");
-    await waitFor(() => viewer.disconnected, 10_000);
+    await dropped;
     const sentMeanwhile: number[] = [];
     for (let index = 0; index < 3; index++) {
       const sent = await emit<Message>(sender, "message", { type: "channel", target: "dave", text: `while node A is down ${index}` });
@@ -238,6 +248,7 @@ describe.skipIf(missing.length > 0)("two server nodes on PostgreSQL and Redis", 
     await emit(viewer, "join", { channel: "dave" });
     const lastSeen = Math.max(...received.map((message) => message.id));
     const history = await new TestClient(balancerUrl).query<Message[]>("chat.history", { channel: "dave", afterId: lastSeen, limit: 100 });
+    expect(history.status).toBe(200);
     const caughtUp = new Set([...received.map((message) => message.id), ...(history.data ?? []).map((message) => message.id)]);
     for (const id of sentMeanwhile) expect(caughtUp.has(id)).toBe(true);
 
