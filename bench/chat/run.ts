@@ -22,6 +22,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { createClient } from "redis";
 import { freshPostgresDatabase, startServer, type RunningServer } from "../../tests/helpers/server";
 import { TestClient } from "../../tests/helpers/http-client";
 import {
@@ -473,6 +474,14 @@ const median = (samples: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
+/** Removes the cluster leg's stream and keys from Redis. */
+async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = createClient({ url: process.env.REDIS_URL });
+  await redis.connect();
+  for await (const keys of redis.scanIterator({ MATCH: `${prefix}:*` })) if (keys.length) await redis.del(keys);
+  await redis.close();
+}
+
 /**
  * Lost: a delivery some receiver never got, or a sent message history does not hold. A late ack
  * (ACK_TIMEOUT) is reported in messages.ackErrors but is not a loss by itself.
@@ -501,6 +510,7 @@ async function main(): Promise<void> {
   let server: RunningServer | undefined;
   const clusterNodes: RunningServer[] = [];
   let clusterDatabase: Awaited<ReturnType<typeof freshPostgresDatabase>> | undefined;
+  const clusterKeyPrefix = `bench_${Date.now().toString(36)}`;
   try {
     if (legs.includes("bare")) {
       bare = await startBare();
@@ -524,7 +534,7 @@ async function main(): Promise<void> {
       const shared = {
         CANOPY_START_WORKER: "false",
         LOG_LEVEL: values["log-level"]!,
-        REDIS_KEY_PREFIX: `bench_${Date.now().toString(36)}`,
+        REDIS_KEY_PREFIX: clusterKeyPrefix,
         NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"),
         INTERNAL_SECRET: crypto.randomBytes(32).toString("hex"),
         ...rateLimitEnv(),
@@ -563,6 +573,7 @@ async function main(): Promise<void> {
       dataDirs.delete(node.dataDir);
     }
     await clusterDatabase?.drop().catch(() => undefined);
+    if (clusterDatabase) await dropRedisKeys(clusterKeyPrefix).catch(() => undefined);
   }
   clearTimeout(watchdog);
 

@@ -44,8 +44,8 @@ export function createMemoryPresence(): PresenceStore {
 }
 
 // Redis layout per channel: a set of the nodes with connections there, and per node a hash
-// connection id → username ("" for guests). A node's hashes expire unless it refreshes them, so
-// the connections of a node that died vanish within `ttlMs`. Scripts run atomically, so "first"
+// connection id → username ("" for guests). A node's hashes (and the set) expire unless a node
+// refreshes them, so the connections of a node that died vanish within `ttlMs`. Scripts run atomically, so "first"
 // and "last" connection of a user are decided once cluster-wide.
 const viewerCountScript = `
 local prefix = KEYS[1]
@@ -63,6 +63,7 @@ local key = prefix .. 'node:' .. node
 if redis.call('HSETNX', key, connection, username) == 0 then return 0 end
 redis.call('PEXPIRE', key, ttl)
 redis.call('SADD', prefix .. 'nodes', node)
+redis.call('PEXPIRE', prefix .. 'nodes', ttl)
 if username == '' then return 0 end
 local count = 0
 for _, other in ipairs(redis.call('SMEMBERS', prefix .. 'nodes')) do
@@ -97,6 +98,7 @@ export function createRedisPresence(options: { redis: RedisClient; keyPrefix: st
         .multi()
         .pExpire(`${prefix(channel)}node:${nodeId}`, ttlMs)
         .sAdd(`${prefix(channel)}nodes`, nodeId)
+        .pExpire(`${prefix(channel)}nodes`, ttlMs)
         .exec()
         .catch(() => undefined);
     }
