@@ -145,7 +145,9 @@ export class AppInstance {
         for (const [method, endpoint] of Object.entries(methods)) {
           if (!endpoint) continue;
           const namespace = await this.loadModule(check, endpoint.js_module);
-          const type = await check.context.evalClosure(`return typeof $0[$1]`, [namespace.derefInto(), endpoint.js_function], { timeout: this.deps.limits.cpuMsPerEntry });
+          const type = await check.context
+            .evalClosure(`return typeof $0[$1]`, [namespace.derefInto(), endpoint.js_function], { timeout: this.deps.limits.cpuMsPerEntry })
+            .finally(() => namespace.release());
           if (type !== "function") throw new Error(`${method.toUpperCase()} ${route}: ${endpoint.js_module} does not export a function ${endpoint.js_function}`);
         }
       }
@@ -504,7 +506,9 @@ export class AppInstance {
         }).copyInto({ release: true });
         const outcome = await this.runEntry((id) =>
           handle.invoke.apply(undefined, [namespace.derefInto(), endpoint.js_function, input, id], { timeout: this.deps.limits.cpuMsPerEntry }),
-        ).catch((error: unknown) => this.failEntry(error, "the request"));
+        )
+          .catch((error: unknown) => this.failEntry(error, "the request"))
+          .finally(() => namespace.release());
         onHandle(handle);
         const result = parseInvokeResult(outcome);
         if (!result.ok) {
