@@ -18,11 +18,12 @@ export async function deployBundle(options: {
 }): Promise<DeployResult> {
   const { prisma, appId, bundle } = options;
   options.onProgress?.("validating");
-  const app = await prisma.app.findUnique({ where: { id: appId }, select: { id: true } });
+  const app = await prisma.app.findUnique({ where: { id: appId }, select: { ownerId: true } });
   if (!app) throw new AppError("NOT_FOUND", `No app ${appId}`);
   const { issues } = validateBundle(bundle);
   if (issues.length) return { ok: false, step: "validating", reason: "The bundle is not valid", issues };
   const deployment = await createDeployment({ prisma, appId, bundle, disableBytecodeCache: options.disableBytecodeCache, actorId: options.actorId, source: options.source });
-  const result = await options.runtime.activateDeployment({ appId, deploymentId: deployment.id, actorId: options.actorId, onProgress: options.onProgress });
+  const known = { ...deployment, bundle, ownerId: app.ownerId };
+  const result = await options.runtime.activateDeployment({ appId, deploymentId: deployment.id, actorId: options.actorId, onProgress: options.onProgress, known });
   return result.ok ? { ok: true, deploymentId: deployment.id, contentHash: deployment.contentHash } : result;
 }

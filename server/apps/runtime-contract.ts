@@ -39,13 +39,16 @@ export type DeployResult =
   | { ok: true; deploymentId: string; contentHash: string }
   | { ok: false; step: DeployStep; reason: string; issues?: BundleIssue[] };
 
+/** A deployment the caller has just stored and validated, so activation need not read it back. */
+export type KnownDeployment = { id: string; number: number; contentHash: string; bundle: StoredBundle; disableBytecodeCache: boolean; ownerId: string };
+
 export interface AppRuntimeControl {
   /**
    * Makes `deploymentId` the app's active deployment: validate, compile, start a new isolate,
    * health-check it, then move traffic (requests in flight finish on the old one). On failure the
    * previous deployment keeps serving. `onProgress` sees each step as it starts.
    */
-  activateDeployment(options: { appId: string; deploymentId: string; actorId: string | null; onProgress?: (step: DeployStep) => void }): Promise<DeployResult>;
+  activateDeployment(options: { appId: string; deploymentId: string; actorId: string | null; onProgress?: (step: DeployStep) => void; known?: KnownDeployment }): Promise<DeployResult>;
   /** (Re)starts the private preview isolate from the app's current draft files, or from `bundle` (a proposal's snapshot). */
   startPreview(options: { appId: string; actorId: string; bundle?: StoredBundle }): Promise<DeployResult>;
   stopPreview(options: { appId: string }): Promise<void>;

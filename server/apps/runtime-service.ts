@@ -16,10 +16,10 @@ import type { ChatBroadcaster } from "../chat/broadcaster";
 import { toMessageView } from "../chat/message-view";
 import { colorFor } from "../chat/colors";
 import { createAppLogStore } from "./app-log-store";
-import { filesToBundle, validateBundle, type StoredBundle } from "./bundle";
+import { filesToBundle, validateBundle, type BundleIssue, type StoredBundle } from "./bundle";
 import { readDraftFiles } from "./read-app-files";
 import { appManifestSchema, type AppManifest } from "./manifest";
-import type { AppLogEntry, AppRuntimeControl, AppRuntimeStatus, AppTarget, DeployResult, DeployStep } from "./runtime-contract";
+import type { AppLogEntry, AppRuntimeControl, AppRuntimeStatus, AppTarget, DeployResult, DeployStep, KnownDeployment } from "./runtime-contract";
 
 type Key = `${string}:${AppTarget}`;
 /** `permissions` is unknown (undefined) for apps a reconnecting worker reports. */
@@ -109,21 +109,33 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     }
   }
 
-  async function activateDeployment(options: { appId: string; deploymentId: string; actorId: string | null; onProgress?: (step: DeployStep) => void }): Promise<DeployResult> {
-    options.onProgress?.("validating");
+  /** The deployment to activate, read and validated (unless the caller has just stored it). */
+  async function deploymentToActivate(options: { appId: string; deploymentId: string; known?: KnownDeployment }): Promise<KnownDeployment | { issues: BundleIssue[] }> {
+    if (options.known?.id === options.deploymentId) return options.known;
     const deployment = await prisma.appDeployment.findUnique({ where: { id: options.deploymentId }, include: { app: { select: { ownerId: true } } } });
     if (!deployment || deployment.appId !== options.appId) throw new AppError("NOT_FOUND", `No deployment ${options.deploymentId} of app ${options.appId}`);
     const bundle = deployment.bundle as unknown as StoredBundle;
     const { issues } = validateBundle(bundle);
-    if (issues.length) return { ok: false, step: "validating", reason: "The bundle is not valid", issues };
+    if (issues.length) return { issues };
+    return { ...deployment, bundle, ownerId: deployment.app.ownerId };
+  }
+
+  async function activateDeployment(options: { appId: string; deploymentId: string; actorId: string | null; onProgress?: (step: DeployStep) => void; known?: KnownDeployment }): Promise<DeployResult> {
+    options.onProgress?.("validating");
+    const deployment = await deploymentToActivate(options);
+    if ("issues" in deployment) return { ok: false, step: "validating", reason: "The bundle is not valid", issues: deployment.issues };
+    const { bundle } = deployment;
     const startedAt = new Date();
     const result = await startOnWorker({ appId: options.appId, target: "live", deploymentId: deployment.id, bundle, disableBytecodeCache: deployment.disableBytecodeCache, onProgress: options.onProgress });
     if (!result.ok) return result;
     // Routing moves to the new manifest as soon as the worker has swapped; no database read on the first request.
-    servedCache.set(keyOf(options.appId, "live"), await servedFrom(options.appId, "live", deployment.id, bundle, deployment.app.ownerId));
-    await prisma.app.update({ where: { id: options.appId }, data: { activeDeploymentId: deployment.id, runState: "RUNNING", suspendedReason: null, suspendedAt: null } });
+    servedCache.set(keyOf(options.appId, "live"), await servedFrom(options.appId, "live", deployment.id, bundle, deployment.ownerId));
+    // Independent writes: the app's active deployment, and pages the old version published.
+    await Promise.all([
+      prisma.app.update({ where: { id: options.appId }, data: { activeDeploymentId: deployment.id, runState: "RUNNING", suspendedReason: null, suspendedAt: null } }),
+      unpublishStalePages({ prisma, appId: options.appId, since: startedAt }),
+    ]);
     options.onProgress?.("switched");
-    await unpublishStalePages({ prisma, appId: options.appId, since: startedAt });
     appendLog(options.appId, "live", { at: Date.now(), level: "system", message: `Deployment #${deployment.number} (${deployment.contentHash.slice(0, 12)}) is live${options.actorId ? "" : " (automatic)"}` });
     return { ok: true, deploymentId: deployment.id, contentHash: deployment.contentHash };
   }

@@ -18,13 +18,19 @@ export async function acceptAndApplyProposal(options: { deps: ReviewDeps; actor:
     await announceProposalAction({ deps, actor, proposal, action: "proposal.dropped", details: { reason: "the app was deleted" } });
     return prisma.proposal.findUniqueOrThrow({ where: { id: proposal.id } });
   }
-  await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "ACCEPTED", data: { deployStep: "validating", stateReason: options.reason } });
-  await announceProposalAction({ deps, actor, proposal, action: "proposal.accepted", details: { reason: options.reason } });
-
-  const watchers = [...new Set([proposal.authorId, ...(await staffUserIds(prisma))])];
+  // Who watches the deploy is read while the proposal is claimed (a read: harmless if the claim fails).
+  const [staff] = await Promise.all([
+    staffUserIds(prisma),
+    (async () => {
+      await transitionProposal({ prisma, proposalId: proposal.id, from: "OPEN", to: "ACCEPTED", data: { deployStep: "validating", stateReason: options.reason } });
+      await announceProposalAction({ deps, actor, proposal, action: "proposal.accepted", details: { reason: options.reason } });
+    })(),
+  ]);
+  const watchers = [...new Set([proposal.authorId, ...staff])];
   const report = (step: DeployStep, state: "ACCEPTED" | "FAILED") => deps.notifier.progress(watchers, { proposalId: proposal.id, appId: proposal.appId, step, state });
   let lastStep: DeployStep = "validating";
   let stored: Promise<unknown> = Promise.resolve();
+  let storeQueued = false;
   report(lastStep, "ACCEPTED");
 
   const result = await deps
@@ -37,8 +43,16 @@ export async function acceptAndApplyProposal(options: { deps: ReviewDeps; actor:
       onProgress: (step) => {
         lastStep = step;
         report(step, "ACCEPTED");
-        // Stored too, so a page opened mid-deploy shows where it is; queued so writes keep their order.
-        stored = stored.then(() => prisma.proposal.updateMany({ where: { id: proposal.id, state: "ACCEPTED" }, data: { deployStep: step } })).catch(() => undefined);
+        // Stored too, so a page opened mid-deploy shows where it is; queued so writes keep their order,
+        // and steps passed while a write is under way are skipped (the next write stores the latest).
+        if (storeQueued) return;
+        storeQueued = true;
+        stored = stored
+          .then(() => {
+            storeQueued = false;
+            return prisma.proposal.updateMany({ where: { id: proposal.id, state: "ACCEPTED" }, data: { deployStep: lastStep } });
+          })
+          .catch(() => undefined);
       },
     })
     .catch((error: unknown): DeployResult => ({ ok: false, step: lastStep, reason: error instanceof Error ? error.message : String(error) }));

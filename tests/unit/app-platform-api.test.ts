@@ -5,9 +5,8 @@ import { canopyFunctionKeys, ccfCryptoFunctions, ccfFunctions, platformModules }
 import { platformTypeDefinitions } from "@/server/apps/platform-api/dts";
 import { hostOperationNames } from "@/worker/apps/bootstrap";
 import { hostOperations } from "@/worker/apps/host-api";
-import { AppInstance } from "@/worker/apps/app-instance";
-import { KvStore } from "@/worker/apps/kv-store";
 import { appManifestSchema } from "@/server/apps/manifest";
+import { getRequest, testAppInstance } from "../helpers/app-instance";
 
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
 
@@ -41,25 +40,10 @@ async function offered(): Promise<string[]> {
     endpoints: { "/list": { get: { js_module: "list.js", js_function: "list" } } },
     permissions: platformModules.map((platformModule) => platformModule.name),
   });
-  const limits = { memoryMb: 32, cpuMsPerEntry: 1000, requestTimeoutMs: 5000, cpuBudgetMsPerMinute: 60_000, maxTimers: 10, logLinesPerSecond: 10, kvMaxBytes: 1 << 20, chatSendsPerMinute: 1, maxResponseBytes: 1 << 20, suspendAfterViolations: 8, violationWindowMs: 60_000 };
-  const unused = () => Promise.reject(new Error("unused"));
-  const instance = new AppInstance({
-    appId: "drift",
-    target: "live",
-    deploymentId: "drift",
-    manifest,
-    modules: new Map([["list.js", module]]),
-    disableBytecodeCache: true,
-    limits,
-    kv: new KvStore(limits.kvMaxBytes, limits.maxResponseBytes),
-    platform: { chatSend: unused, chatDelete: unused, userGet: unused, streamStatus: unused, pagePublish: unused, rpcEmit: () => undefined },
-    log: () => undefined,
-    commitKv: async () => undefined,
-    onViolation: () => undefined,
-  });
+  const instance = testAppInstance({ manifest, modules: { "list.js": module } });
   await instance.start();
   try {
-    const response = await instance.handle({ method: "GET", endpoint: "/list", path: "/list", url: "/list", params: {}, query: "", headers: {}, body: new Uint8Array(0), caller: null });
+    const response = await instance.handle(getRequest("/list"));
     return sorted(JSON.parse(Buffer.from(response.body).toString("utf8")) as string[]);
   } finally {
     instance.dispose();

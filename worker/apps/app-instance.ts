@@ -6,7 +6,7 @@ import path from "node:path";
 import ivm from "isolated-vm";
 import { normalizeEndpoints, type AppManifest, type EndpointDefinition, type Permission } from "../../server/apps/manifest";
 import type { AppLogEntry, AppTarget } from "../../server/apps/runtime-contract";
-import { bootstrapConfig, bootstrapSource, type BootstrapConfig } from "./bootstrap";
+import { bootstrapConfig, bootstrapSourceFor } from "./bootstrap";
 import { hostOperations, type HostCallContext, type PlatformBackend } from "./host-api";
 import { KvQuotaError, type KvStore, type KvTransaction, type KvWriteSet } from "./kv-store";
 import { SlidingSum, TokenBucket, type RuntimeLimits } from "./limits";
@@ -81,8 +81,7 @@ export class AppInstance {
   private isolate!: ivm.Isolate;
   private bootstrap!: ivm.Script;
   private readonly codeCache = new Map<string, ivm.ExternalCopy<ArrayBuffer>>();
-  private readonly config: BootstrapConfig;
-  private readonly configCopy: ivm.ExternalCopy<BootstrapConfig>;
+  private readonly bootstrapSource: string;
   private readonly permissions: ReadonlySet<Permission>;
   private readonly endpoints;
   private main?: ContextHandle;
@@ -110,8 +109,7 @@ export class AppInstance {
   private enteredSinceSample = false;
 
   constructor(private readonly deps: AppInstanceDeps) {
-    this.config = bootstrapConfig({ ccfDateStub: deps.manifest.ccf_untrusted_date_time === true, maxResponseBytes: deps.limits.maxResponseBytes });
-    this.configCopy = new ivm.ExternalCopy(this.config);
+    this.bootstrapSource = bootstrapSourceFor(bootstrapConfig({ ccfDateStub: deps.manifest.ccf_untrusted_date_time === true, maxResponseBytes: deps.limits.maxResponseBytes }));
     this.permissions = new Set(deps.manifest.permissions);
     this.endpoints = normalizeEndpoints(deps.manifest.endpoints);
     this.logBucket = new TokenBucket(deps.limits.logLinesPerSecond, deps.limits.logLinesPerSecond * 5);
@@ -133,7 +131,7 @@ export class AppInstance {
     this.lastCpuMs = 0;
     this.busyMs = 0;
     this.fatalReason = undefined;
-    this.bootstrap = await this.isolate.compileScript(bootstrapSource, { filename: "canopy:bootstrap" });
+    this.bootstrap = await this.isolate.compileScript(this.bootstrapSource, { filename: "canopy:bootstrap" });
     if (this.deps.manifest.main) {
       this.main = await this.createContext(true);
       await this.loadModule(this.main, this.deps.manifest.main);
@@ -145,7 +143,9 @@ export class AppInstance {
         for (const [method, endpoint] of Object.entries(methods)) {
           if (!endpoint) continue;
           const namespace = await this.loadModule(check, endpoint.js_module);
-          const type = await check.context.evalClosure(`return typeof $0[$1]`, [namespace.derefInto(), endpoint.js_function], { timeout: this.deps.limits.cpuMsPerEntry });
+          const type = await check.context
+            .evalClosure(`return typeof $0[$1]`, [namespace.derefInto(), endpoint.js_function], { timeout: this.deps.limits.cpuMsPerEntry })
+            .finally(() => namespace.release());
           if (type !== "function") throw new Error(`${method.toUpperCase()} ${route}: ${endpoint.js_module} does not export a function ${endpoint.js_function}`);
         }
       }
@@ -242,13 +242,11 @@ export class AppInstance {
     let entry: ivm.Reference;
     if (background) {
       await context.global.set("__canopyHost", callback);
-      await context.global.set("__canopyConfig", this.configCopy.copyInto());
       entry = (await this.enter(() => this.bootstrap.run(context, runOptions))) as ivm.Reference;
       const get = (name: string) => entry.get(name, { reference: true }) as Promise<ivm.Reference>;
       [handle.invoke, handle.settle, handle.fire, handle.dispatch] = await Promise.all([get("invoke"), get("settle"), get("fire"), get("dispatch")]);
     } else {
       context.global.setSync("__canopyHost", callback);
-      context.global.setSync("__canopyConfig", this.configCopy.copyInto());
       this.enteredSinceSample = true;
       entry = this.bootstrap.runSync(context, runOptions) as ivm.Reference;
       handle.invoke = entry.getSync("invoke", { reference: true });
@@ -504,7 +502,9 @@ export class AppInstance {
         }).copyInto({ release: true });
         const outcome = await this.runEntry((id) =>
           handle.invoke.apply(undefined, [namespace.derefInto(), endpoint.js_function, input, id], { timeout: this.deps.limits.cpuMsPerEntry }),
-        ).catch((error: unknown) => this.failEntry(error, "the request"));
+        )
+          .catch((error: unknown) => this.failEntry(error, "the request"))
+          .finally(() => namespace.release());
         onHandle(handle);
         const result = parseInvokeResult(outcome);
         if (!result.ok) {

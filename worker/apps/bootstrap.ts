@@ -43,13 +43,20 @@ export function hostOperationNames(): string[] {
   ];
 }
 
-export const bootstrapSource = String.raw`
+/**
+ * The bootstrap with the app's config written in as a literal: cheaper per context than copying
+ * the config into each one (platform-declared names and numbers only, never app input).
+ */
+export function bootstrapSourceFor(config: BootstrapConfig): string {
+  return bootstrapTemplate.replace("__CANOPY_CONFIG__", () => JSON.stringify(config));
+}
+
+const bootstrapTemplate = String.raw`
 (() => {
   "use strict";
   const host = globalThis.__canopyHost;
-  const config = globalThis.__canopyConfig;
+  const config = __CANOPY_CONFIG__;
   delete globalThis.__canopyHost;
-  delete globalThis.__canopyConfig;
   // Blocking or unmetered primitives have no place in a shared worker.
   delete globalThis.SharedArrayBuffer;
   delete globalThis.Atomics;
