@@ -2,26 +2,9 @@
 // /staff in a second browser context, and the app's page is live for a third (anonymous)
 // viewer; rolling back from the operations page brings the previous version back.
 import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { greeterFiles } from "../fixtures/greeter-app";
 
 const appId = `e2e-greeter-${Date.now().toString(36)}`;
-
-function files(version: string) {
-  return [
-    {
-      path: "app.json",
-      content: JSON.stringify({
-        name: "Greeter",
-        version,
-        endpoints: { "/hello": { get: { js_module: "hello.js", js_function: "hello" } } },
-        pages: { index: { file: "pages/index.html", title: "Greeter" } },
-        permissions: ["kv"],
-      }),
-    },
-    { path: "src/hello.js", content: `export function hello() { return { body: { greeting: "hello ${version}" } }; }\n` },
-    { path: "pages/index.html", content: `<!doctype html><title>Greeter</title><h1>Greeter ${version}</h1>\n` },
-    { path: "README.md", content: `# Greeter\nSays hello.\n` },
-  ];
-}
 
 async function signedIn(browser: Browser, username: string, password: string, signUp: boolean): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();
@@ -82,7 +65,7 @@ test("a developer proposes, staff approve in another browser, the page goes live
   const viewerContext = await browser.newContext();
   const viewer = await viewerContext.newPage();
 
-  await trpc(developer.page, "apps.create", { id: appId, name: "Greeter", files: files("v1") });
+  await trpc(developer.page, "apps.create", { id: appId, name: "Greeter", files: greeterFiles("v1") });
   await propose(developer.page, "Greeter v1");
 
   // The staff page shows the new permission highlighted.
@@ -95,13 +78,13 @@ test("a developer proposes, staff approve in another browser, the page goes live
   await expect(developer.page.getByRole("status")).toContainText(/accepted and is live|switched/);
   await expectPage(viewer, "v1");
 
-  await trpc(developer.page, "apps.changeFiles", { appId, changes: files("v2").map((file) => ({ op: "write", ...file })) });
+  await trpc(developer.page, "apps.changeFiles", { appId, changes: greeterFiles("v2").map((file) => ({ op: "write", ...file })) });
   await propose(developer.page, "Greeter v2");
   await approve(staff.page, "Greeter v2");
   await expectPage(viewer, "v2");
 
   // Import in CCF's form: a bad file is refused clearly, a good one becomes a proposal.
-  const ccf = { actions: [{ name: "set_js_app", args: { bundle: { metadata: JSON.parse(files("v3")[0]!.content), modules: [{ name: "hello.js", module: files("v3")[1]!.content }], files: [{ path: "pages/index.html", base64: Buffer.from(files("v3")[2]!.content).toString("base64") }] } } }] };
+  const ccf = { actions: [{ name: "set_js_app", args: { bundle: { metadata: JSON.parse(greeterFiles("v3")[0]!.content), modules: [{ name: "hello.js", module: greeterFiles("v3")[1]!.content }], files: [{ path: "pages/index.html", base64: Buffer.from(greeterFiles("v3")[2]!.content).toString("base64") }] } } }] };
   await developer.page.goto(`/dev/apps/${appId}/proposals`);
   await developer.page.getByLabel(/import a CCF/).setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from("{not json") });
   await expect(developer.page.getByRole("alert")).toContainText("broken.json is not JSON");

@@ -3,9 +3,9 @@
 // streaming rights, preview access, suspension, atomic swaps, and recovery after a worker SIGKILL.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
+import { freePort } from "../helpers/free-port";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
 import { ffmpegPath, killAll, publish, type Publisher } from "../helpers/ingest";
@@ -18,16 +18,6 @@ const sockets: Socket[] = [];
 const publishers: Publisher[] = [];
 let rtmpPort: number;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function proposal(metadata: unknown, modules: Record<string, string>, files: Record<string, string> = {}) {
   const bundle = {

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { greeterFiles } from "../fixtures/greeter-app";
 import { startServer, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
 
@@ -29,23 +30,6 @@ async function member(name: string): Promise<TestClient> {
   return client;
 }
 
-function appFiles(version: string, options: { permissions?: string[]; module?: string } = {}) {
-  return [
-    {
-      path: "app.json",
-      content: JSON.stringify({
-        name: "Greeter",
-        version,
-        endpoints: { "/hello": { get: { js_module: "hello.js", js_function: "hello" } } },
-        pages: { index: { file: "pages/index.html", title: "Greeter" } },
-        permissions: options.permissions ?? ["kv"],
-      }),
-    },
-    { path: "src/hello.js", content: options.module ?? `export function hello() { return { body: { greeting: "hello ${version}" } }; }\n` },
-    { path: "pages/index.html", content: `<h1>Greeter ${version}</h1>\n` },
-    { path: "README.md", content: `# Greeter\nSays hello (${version}).\n` },
-  ];
-}
 
 async function writeDraft(client: TestClient, appId: string, files: { path: string; content: string }[]) {
   const result = await client.mutation("apps.changeFiles", { appId, changes: files.map((file) => ({ op: "write", ...file })) });
@@ -89,8 +73,8 @@ beforeAll(async () => {
   staffB = await member("rv_staff_b");
   staffC = await member("rv_staff_c");
   for (const name of ["rv_staff_b", "rv_staff_c"]) expect((await staffA.mutation("users.setRole", { username: name, role: "STAFF" })).status).toBe(200);
-  expect((await developer.mutation("apps.create", { id: "greeter", name: "Greeter", files: appFiles("v1") })).status).toBe(200);
-  expect((await otherDeveloper.mutation("apps.create", { id: "other-app", name: "Other", files: appFiles("o1") })).status).toBe(200);
+  expect((await developer.mutation("apps.create", { id: "greeter", name: "Greeter", files: greeterFiles("v1") })).status).toBe(200);
+  expect((await otherDeveloper.mutation("apps.create", { id: "other-app", name: "Other", files: greeterFiles("o1") })).status).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -178,7 +162,7 @@ describe("proposals", () => {
   });
 
   it("the author cannot approve their own proposal, even as staff", async () => {
-    expect((await staffA.mutation("apps.create", { id: "staff-app", name: "Staff app", files: appFiles("s1") })).status).toBe(200);
+    expect((await staffA.mutation("apps.create", { id: "staff-app", name: "Staff app", files: greeterFiles("s1") })).status).toBe(200);
     const own = await submitDraft(staffA, "staff-app", "Mine");
     const vote = await staffA.mutation("review.vote", { proposalId: own.id, approve: true });
     expect(vote.status).toBe(403);
@@ -187,7 +171,7 @@ describe("proposals", () => {
   });
 
   it("two concurrent accepting votes deploy once", async () => {
-    await writeDraft(developer, "greeter", appFiles("v2"));
+    await writeDraft(developer, "greeter", greeterFiles("v2"));
     const second = await submitDraft(developer, "greeter", "Second version");
     const before = (await staffA.query<{ deployments: unknown[] }>("review.deployments", { appId: "greeter" })).data!.deployments.length;
     expect((await staffA.mutation("review.vote", { proposalId: second.id, approve: true })).status).toBe(200);
@@ -207,7 +191,7 @@ describe("proposals", () => {
   });
 
   it("a newer proposal drops the older one, which then takes no votes", async () => {
-    await writeDraft(developer, "greeter", appFiles("v3"));
+    await writeDraft(developer, "greeter", greeterFiles("v3"));
     const older = await submitDraft(developer, "greeter", "Third, first try");
     const newer = await submitDraft(developer, "greeter", "Third, second try");
     const dropped = await proposal(older.id);
@@ -242,7 +226,7 @@ describe("proposals", () => {
   });
 
   it("a failing deploy marks the proposal Failed with the reason and keeps the previous version running", async () => {
-    await writeDraft(developer, "greeter", appFiles("broken", { module: "export function hello( { return 1; }\n" }));
+    await writeDraft(developer, "greeter", greeterFiles("broken", { module: "export function hello( { return 1; }\n" }));
     const broken = await submitDraft(developer, "greeter", "Broken");
     // The preview runs the proposal's own snapshot, even after the draft moved on.
     expect((await staffA.mutation<{ ok: boolean }>("review.preview", { proposalId: first.id })).data?.ok).toBe(true);
@@ -331,7 +315,7 @@ describe("operations", () => {
 describe("CLI", () => {
   it("bundles a folder and proposes it with an API token it never prints", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "canopy-cli-app-"));
-    for (const file of appFiles("cli")) {
+    for (const file of greeterFiles("cli")) {
       fs.mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
       fs.writeFileSync(path.join(dir, file.path), file.content);
     }

@@ -1,7 +1,7 @@
 // Streaming end to end through the real server and its supervised worker: a real ffmpeg publishes
 // RTMP, the server decides on the key, HLS is served under the public id, a recording remains.
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../helpers/free-port";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
 import { ffprobeStreams, killAll, publish, type Publisher } from "../helpers/ingest";
@@ -10,16 +10,6 @@ let server: RunningServer;
 let rtmpPort: number;
 const publishers: Publisher[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const streamStatus = async (username: string) =>
   ((await (await fetch(`${server.url}/api/external/getStreamStatus?username=${username}`)).json()) as { streamStatus: string; code: number }).streamStatus;
