@@ -48,8 +48,10 @@ test("/thin on a small screen pairs with a phone, lists live channels and shows 
     const frame = device.locator("#frame");
     await expect.poll(() => frame.evaluate((image: HTMLImageElement) => image.naturalWidth), { timeout: 20_000 }).toBe(320);
     await expect(device.locator("#stat")).toContainText(/\d+ fps · \d+ KB\/s/);
-    // Not a blank picture: the page was really rendered.
-    const distinctColours = await frame.evaluate((image: HTMLImageElement) => {
+    // Not a blank picture: the page was really rendered. Polled, because a newer frame may be
+    // loading into the image at the moment of reading (then it has no size yet).
+    const distinctColours = () => frame.evaluate((image: HTMLImageElement) => {
+      if (!image.complete || image.naturalWidth === 0) return 0;
       const canvas = document.createElement("canvas");
       canvas.width = image.naturalWidth;
       canvas.height = image.naturalHeight;
@@ -60,7 +62,7 @@ test("/thin on a small screen pairs with a phone, lists live channels and shows 
       for (let i = 0; i < pixels.length; i += 4 * 97) colours.add((pixels[i]! >> 4) * 256 + (pixels[i + 1]! >> 4) * 16 + (pixels[i + 2]! >> 4));
       return colours.size;
     });
-    expect(distinctColours).toBeGreaterThan(3);
+    await expect.poll(distinctColours, { timeout: 10_000 }).toBeGreaterThan(3);
     await device.screenshot({ path: "test-results/thin-channel.png" });
 
     // The session shows the channel's watch page at the device's size.
