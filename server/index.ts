@@ -23,6 +23,7 @@ import { connectRedis, createSocketAdapter, newNodeId } from "./cluster/redis";
 import { endStreamsOfWorker, registerIngestHandlers } from "./streams/ingest-handlers";
 import { ServiceRegistry } from "./status/registry";
 import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supervisor";
+import { watchWorkersGone } from "./status/workers-gone";
 import { createAppRuntime } from "./apps/runtime-service";
 import { createAppHttpHandler } from "./apps/app-http";
 import { createAppsNamespace } from "./apps/namespace";
@@ -109,6 +110,28 @@ async function main(): Promise<void> {
     onLiveChange: ({ channel, live }) => apps.platformEvent({ kind: live ? "streams.online" : "streams.offline", channel }),
   });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
+  // This node renews the app leases of the workers whose heartbeats reach it, and (like every node)
+  // moves apps whose leases ran out; workers that die on other nodes end this node's render sessions.
+  registry.onChange((event) => {
+    if (event.kind === "heartbeat") apps.renewLeases(event.heartbeat).catch((error: unknown) => log.warn("app leases not renewed", { error: String(error) }));
+  });
+  let replacing = false;
+  const leaseTimer = setInterval(() => {
+    if (replacing) return;
+    replacing = true;
+    apps
+      .replaceExpired()
+      .catch((error: unknown) => log.warn("expired app placements not moved", { error: String(error) }))
+      .finally(() => (replacing = false));
+  }, 1000);
+  const stopWatchingWorkers = watchWorkersGone({
+    registry,
+    intervalMs: 500,
+    onGone: (workerId) => {
+      render.workerGone(workerId);
+      apps.workerGone(workerId);
+    },
+  });
   forwardChatToApps({ chat: chat.broadcaster, bus: internal.bus, registry });
   appHttp.handle = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
   publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render, apps });
@@ -153,6 +176,8 @@ async function main(): Promise<void> {
     const forceExit = setTimeout(() => process.exit(1), 15_000);
     forceExit.unref();
     clearInterval(pruneTimer);
+    clearInterval(leaseTimer);
+    stopWatchingWorkers();
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
     await new Promise<void>((resolve) => io.close(() => resolve()));

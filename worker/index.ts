@@ -6,7 +6,7 @@ import { env } from "../server/env";
 import { loadSecrets } from "../server/secrets";
 import { createLogger } from "../server/logger";
 import { connectBus } from "./bus-client";
-import { capabilityHealth, type WorkerCapability } from "./capabilities";
+import { capabilityCapacity, capabilityHealth, type WorkerCapability } from "./capabilities";
 import { createAppsCapability } from "./apps/capability";
 import { createIngestService } from "./ingest/ingest-service";
 import { createRenderCapability } from "./render/capability";
@@ -30,7 +30,8 @@ bus.handle("status", () => ({ status: "alive" as const }));
 /** Started below; each module (ingest, apps, render) adds itself here. */
 const capabilities: WorkerCapability[] = [];
 capabilities.push(createIngestService({ bus, workerId, log: log.child("ingest") }));
-capabilities.push(createAppsCapability({ bus, workerId, env: config, log: log.child("apps") }));
+const apps = createAppsCapability({ bus, workerId, env: config, log: log.child("apps") });
+capabilities.push(apps);
 
 if (config.RENDER_ENABLED) {
   createRenderCapability({ bus, socket: socket as never, workerId, serverUrl, config, logger: log.child("render") })
@@ -48,6 +49,9 @@ function sendHeartbeat(): void {
     pid: process.pid,
     state: "ok",
     services: capabilityHealth(capabilities),
+    capacity: capabilityCapacity(capabilities),
+    apps: apps.served(),
+    sentAt: Date.now(),
     rssBytes: process.memoryUsage.rss(),
     startedAt,
   });

@@ -7,23 +7,22 @@ import { emitAppEvent, type PageNamespace } from "./pages/page-handlers";
 import type { Server as SocketServer } from "socket.io";
 import type { PrismaClient } from "../db/generated/client";
 import type { Env } from "../env";
-import { AppError } from "../errors";
+import { AppError, isAppError } from "../errors";
 import type { BusEndpoint } from "../internal/bus-endpoint";
 import type { AppPlatformEvent, AppRunStatus, PromptData, PromptReply } from "../internal/protocol";
 import type { Logger } from "../logger";
-import type { ServiceRegistry } from "../status/registry";
+import type { ServiceRegistry, WorkerHeartbeat } from "../status/registry";
 import type { ChatBroadcaster } from "../chat/broadcaster";
 import { toMessageView } from "../chat/message-view";
 import { colorFor } from "../chat/colors";
 import { createAppLogStore } from "./app-log-store";
 import { filesToBundle, validateBundle, type BundleIssue, type StoredBundle } from "./bundle";
 import { readDraftFiles } from "./read-app-files";
+import { createAppPlacements } from "./app-placements";
 import { appManifestSchema, type AppManifest } from "./manifest";
 import type { AppLogEntry, AppRuntimeControl, AppRuntimeStatus, AppTarget, DeployResult, DeployStep, KnownDeployment } from "./runtime-contract";
 
 type Key = `${string}:${AppTarget}`;
-/** `permissions` is unknown (undefined) for apps a reconnecting worker reports. */
-type Placement = { workerId: string; deploymentId: string; startedAt: number; permissions?: ReadonlySet<string> };
 /** What the HTTP layer needs to route and authorize without asking a worker. */
 export type ServedApp = { appId: string; target: AppTarget; deploymentId: string; manifest: AppManifest; files: Map<string, Buffer>; ownerId: string };
 
@@ -31,12 +30,16 @@ const previewKvPrefix = "~preview/";
 
 export type AppRuntime = AppRuntimeControl & {
   served(appId: string, target: AppTarget): Promise<ServedApp | null>;
-  request(options: { appId: string; target: AppTarget } & Omit<PromptData<"appRequest">, "appId" | "target">): Promise<PromptReply<"appRequest">>;
-  callRpc(options: PromptData<"appRpcCall">): Promise<unknown>;
+  request(options: { appId: string; target: AppTarget } & Omit<PromptData<"appRequest">, "appId" | "target" | "fence">): Promise<PromptReply<"appRequest">>;
+  callRpc(options: Omit<PromptData<"appRpcCall">, "fence">): Promise<unknown>;
   /** Tells the app's worker that a user opened or closed one of its pages (nothing when it is not running). */
   pageConnection(event: PromptData<"appPageConnection">): void;
   onLog(listener: (appId: string, target: AppTarget, entry: AppLogEntry) => void): () => void;
   workerGone(workerId: string): void;
+  /** Renews the leases of the apps a worker's heartbeat (received by this node) says it serves. */
+  renewLeases(heartbeat: WorkerHeartbeat): Promise<void>;
+  /** Re-places apps whose lease ran out (their worker died or lost them) on the least loaded live worker. */
+  replaceExpired(): Promise<void>;
   /** Saves the log lines still pending (at shutdown). */
   stop(): Promise<void>;
   /** Passes a platform event to the workers running apps with its permission (stream changes; chat goes through chat-events-to-apps.ts). */
@@ -47,7 +50,12 @@ export type AppRuntime = AppRuntimeControl & {
 export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint; registry: ServiceRegistry; io: SocketServer; env: Env; logger: Logger; chat: ChatBroadcaster }): AppRuntime {
   const { prisma, bus } = deps;
   const log = deps.logger;
-  const placements = new Map<Key, Placement>();
+  const leaseMs = Math.round(deps.env.APPS_LEASE_SECONDS * 1000);
+  /** How long past its lease a placement moves: the old worker has stopped serving by then (its lease counts from before the node renewed it; this covers an appStart in transit). */
+  const leaseGraceMs = 1000;
+  const placements = createAppPlacements({ prisma, leaseMs });
+  /** Permissions of the apps this node started; unknown ones get every platform event. */
+  const permissionsOf = new Map<Key, ReadonlySet<string>>();
   const servedCache = new Map<Key, ServedApp>();
   const progress = new Map<string, (step: DeployStep) => void>();
   const logStore = createAppLogStore({ prisma, retention: deps.env.APPS_LOG_RETENTION, logger: log });
@@ -61,12 +69,22 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     for (const listener of logListeners) listener(appId, target, full);
   }
 
-  function pickWorker(): string {
-    const workers = deps.registry.workersProviding("apps");
-    if (!workers.length) throw new AppError("UNAVAILABLE", "No worker runs the app runtime right now");
-    const load = new Map(workers.map((id) => [id, 0]));
-    for (const placement of placements.values()) if (load.has(placement.workerId)) load.set(placement.workerId, load.get(placement.workerId)! + 1);
-    return [...load].sort((a, b) => a[1] - b[1])[0]![0];
+  const isLive = (workerId: string) => deps.registry.workersProviding("apps").includes(workerId);
+
+  /** The least loaded live apps worker, counting the placements in the database (shared by every node). */
+  async function pickWorker(): Promise<string> {
+    const load = await placements.loadByWorker();
+    const workerId = deps.registry.leastLoaded("apps", (id) => load.get(id) ?? 0);
+    if (!workerId) throw new AppError("UNAVAILABLE", "No worker runs the app runtime right now");
+    return workerId;
+  }
+
+  /** Where requests for the app go: its placement, re-read when the cached one names a dead worker. */
+  async function routeTo(appId: string, target: AppTarget) {
+    const cached = await placements.find(appId, target);
+    if (!cached || isLive(cached.workerId)) return cached;
+    placements.forgetCached(appId, target);
+    return placements.find(appId, target);
   }
 
   async function kvFor(appId: string, target: AppTarget) {
@@ -79,12 +97,26 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
   /** Starts `bundle` on a worker for (appId, target); the worker swaps only after its health check. */
   async function startOnWorker(options: { appId: string; target: AppTarget; deploymentId: string; bundle: StoredBundle; disableBytecodeCache: boolean; onProgress?: (step: DeployStep) => void }): Promise<DeployResult & { startMs?: number }> {
     const key = keyOf(options.appId, options.target);
-    const workerId = placements.get(key)?.workerId && deps.registry.workersProviding("apps").includes(placements.get(key)!.workerId) ? placements.get(key)!.workerId : pickWorker();
+    placements.forgetCached(options.appId, options.target);
+    const existing = await placements.find(options.appId, options.target);
+    // A worker that is gone may still be serving (cut off, not dead) until its lease runs out.
+    if (existing && !isLive(existing.workerId) && existing.leaseExpiresAt.getTime() > Date.now() - leaseGraceMs) {
+      return { ok: false, step: "starting", reason: `Worker ${existing.workerId} is gone; the app moves to another worker when its lease runs out (${Math.ceil((existing.leaseExpiresAt.getTime() + leaseGraceMs - Date.now()) / 1000)} s)` };
+    }
+    let placement;
+    try {
+      const workerId = existing && isLive(existing.workerId) ? existing.workerId : await pickWorker();
+      placement = await placements.acquire({ appId: options.appId, target: options.target, workerId, deploymentId: options.deploymentId });
+      if (existing?.workerId !== workerId) log.info("app placed", { appId: options.appId, target: options.target, workerId, previousWorkerId: existing?.workerId, fence: placement.fence });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ok: false, step: "starting", reason };
+    }
     const progressKey = `${key}:${options.deploymentId}`;
     if (options.onProgress) progress.set(progressKey, options.onProgress);
     try {
       const reply = await bus.ask(
-        workerLabel(workerId),
+        workerLabel(placement.workerId),
         "appStart",
         {
           appId: options.appId,
@@ -93,16 +125,21 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
           bundle: { metadata: options.bundle.metadata, modules: options.bundle.modules },
           disableBytecodeCache: options.disableBytecodeCache,
           kv: await kvFor(options.appId, options.target),
+          fence: placement.fence,
+          leaseMs,
         },
         { timeoutMs: 30_000 },
       );
       const permissions = new Set(appManifestSchema.safeParse(options.bundle.metadata).data?.permissions ?? []);
-      placements.set(key, { workerId, deploymentId: options.deploymentId, startedAt: Date.now(), permissions });
+      permissionsOf.set(key, permissions);
+      placementList = undefined;
       servedCache.delete(key);
       return { ok: true, deploymentId: options.deploymentId, contentHash: "", startMs: reply.startMs };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       appendLog(options.appId, options.target, { at: Date.now(), level: "error", message: `Deployment ${options.deploymentId} failed to start: ${reason}` });
+      // Nothing ran before: nothing to route to. (Otherwise the previous deployment keeps serving.)
+      if (!existing) await placements.remove(options.appId, options.target, placement.fence);
       return { ok: false, step: "starting", reason };
     } finally {
       progress.delete(progressKey);
@@ -148,8 +185,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
   }
 
   async function status(options: { appId: string; target: AppTarget }): Promise<AppRuntimeStatus> {
-    const key = keyOf(options.appId, options.target);
-    const placement = placements.get(key);
+    const placement = await routeTo(options.appId, options.target);
     const app = await prisma.app.findUnique({ where: { id: options.appId }, select: { runState: true, suspendedReason: true, activeDeploymentId: true } });
     if (!app) throw new AppError("NOT_FOUND", `No app ${options.appId}`);
     let worker: AppRunStatus | undefined;
@@ -173,40 +209,63 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
 
   async function stopOnWorker(appId: string, target: AppTarget): Promise<void> {
     const key = keyOf(appId, target);
-    const placement = placements.get(key);
-    placements.delete(key);
+    placements.forgetCached(appId, target);
+    const placement = await placements.find(appId, target);
+    await placements.remove(appId, target);
     servedCache.delete(key);
-    if (placement) await bus.ask(workerLabel(placement.workerId), "appStop", { appId, target }).catch(() => undefined);
+    permissionsOf.delete(key);
+    if (placement) await bus.ask(workerLabel(placement.workerId), "appStop", { appId, target, fence: placement.fence }).catch(() => undefined);
+  }
+
+  /** All placements, re-read at most once a second: platform events (every chat message) need them. */
+  let placementList: { at: number; list: Promise<Awaited<ReturnType<typeof placements.all>>> } | undefined;
+  function recentPlacements() {
+    if (!placementList || Date.now() - placementList.at > 1000) placementList = { at: Date.now(), list: placements.all().catch(() => []) };
+    return placementList.list;
   }
 
   function platformEvent(event: AppPlatformEvent): void {
     const permission = event.kind.startsWith("chat.") ? "chat" : "streams";
-    const workers = new Set<string>();
-    for (const placement of placements.values()) if (placement.permissions?.has(permission) ?? true) workers.add(placement.workerId);
-    for (const workerId of workers) bus.tell(workerLabel(workerId), "appPlatformEvent", event);
+    void recentPlacements().then((list) => {
+      const workers = new Set<string>();
+      for (const placement of list) if (permissionsOf.get(keyOf(placement.appId, placement.target))?.has(permission) ?? true) workers.add(placement.workerId);
+      for (const workerId of workers) bus.tell(workerLabel(workerId), "appPlatformEvent", event);
+    });
   }
 
   // ——— bus handlers ———
 
   bus.handle("appsHello", async (data) => {
-    for (const running of data.running) placements.set(keyOf(running.appId, running.target), { workerId: data.workerId, deploymentId: running.deploymentId, startedAt: Date.now() });
+    // What the worker still runs under a placement that has moved on must stop (its fence admits the stop).
+    for (const running of data.running) {
+      placements.forgetCached(running.appId, running.target);
+      const placement = await placements.find(running.appId, running.target);
+      if (placement?.workerId !== data.workerId || placement.fence !== running.fence) {
+        void bus.ask(workerLabel(data.workerId), "appStop", { appId: running.appId, target: running.target, fence: running.fence }).catch(() => undefined);
+      }
+    }
     // Give the heartbeat that announces the apps capability a moment to arrive.
     setTimeout(() => {
       void (async () => {
         const apps = await prisma.app.findMany({ where: { runState: "RUNNING", activeDeploymentId: { not: null } }, select: { id: true, activeDeploymentId: true } });
         for (const app of apps) {
-          const placement = placements.get(keyOf(app.id, "live"));
-          if (placement && deps.registry.workersProviding("apps").includes(placement.workerId) && placement.deploymentId === app.activeDeploymentId) continue;
+          placements.forgetCached(app.id, "live");
+          const placement = await placements.find(app.id, "live");
+          if (placement && isLive(placement.workerId) && placement.deploymentId === app.activeDeploymentId) continue;
           await startActive(app.id).catch((error: unknown) => log.warn("redeploy failed", { appId: app.id, error: String(error) }));
         }
       })();
     }, 1500);
   });
   bus.handle("appStartProgress", (data) => progress.get(`${keyOf(data.appId, data.target)}:${data.deploymentId}`)?.(data.step));
-  bus.handle("appState", async (data) => {
+  bus.handle("appState", async (data, envelope) => {
     appendLog(data.appId, data.target, { at: Date.now(), level: "system", message: `State ${data.state}: ${data.reason}` });
     // A suspended app keeps its placement: its worker answers 503 with the reason.
-    if (data.state !== "suspended") placements.delete(keyOf(data.appId, data.target));
+    if (data.state !== "suspended") {
+      placements.forgetCached(data.appId, data.target);
+      const placement = await placements.find(data.appId, data.target);
+      if (placement && envelope.ack === workerLabel(placement.workerId)) await placements.remove(data.appId, data.target, placement.fence);
+    }
     if (data.target === "live" && data.state === "suspended") {
       await prisma.app.update({ where: { id: data.appId }, data: { runState: "SUSPENDED", suspendedReason: data.reason, suspendedAt: new Date() } }).catch(() => undefined);
     }
@@ -298,8 +357,9 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     async stopApp(options) {
       const app = await prisma.app.findUnique({ where: { id: options.appId } });
       if (!app) throw new AppError("NOT_FOUND", `No app ${options.appId}`);
-      await stopOnWorker(options.appId, "live");
+      // Stopped first in the database, so nothing that restarts running apps picks it up meanwhile.
       await prisma.app.update({ where: { id: options.appId }, data: { runState: "STOPPED" } });
+      await stopOnWorker(options.appId, "live");
       appendLog(options.appId, "live", { at: Date.now(), level: "system", message: `Stopped by staff${options.reason ? `: ${options.reason}` : ""}` });
       return status({ appId: options.appId, target: "live" });
     },
@@ -328,18 +388,27 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       return servedCache.get(key)!;
     },
     async request(options) {
-      const placement = placements.get(keyOf(options.appId, options.target));
-      if (!placement) throw new AppError("UNAVAILABLE", "The app is not running");
-      return bus.ask(workerLabel(placement.workerId), "appRequest", options, { timeoutMs: deps.env.APPS_REQUEST_TIMEOUT_MS + 2000 });
+      const ask = async () => {
+        const placement = await routeTo(options.appId, options.target);
+        if (!placement || !isLive(placement.workerId)) throw new AppError("UNAVAILABLE", "The app is not running");
+        return bus.ask(workerLabel(placement.workerId), "appRequest", { ...options, fence: placement.fence }, { timeoutMs: deps.env.APPS_REQUEST_TIMEOUT_MS + 2000 });
+      };
+      // A stale fence means this node's cached placement was replaced (a deploy, a move): read it again.
+      return ask().catch((error: unknown) => {
+        if (!(isAppError(error) && error.code === "CONFLICT")) throw error;
+        placements.forgetCached(options.appId, options.target);
+        return ask();
+      });
     },
     pageConnection(event) {
-      const placement = placements.get(keyOf(event.appId, event.target));
-      if (placement) bus.tell(workerLabel(placement.workerId), "appPageConnection", event);
+      void routeTo(event.appId, event.target).then((placement) => {
+        if (placement) bus.tell(workerLabel(placement.workerId), "appPageConnection", event);
+      });
     },
     async callRpc(options) {
-      const placement = placements.get(keyOf(options.appId, options.target));
-      if (!placement) throw new AppError("UNAVAILABLE", "The app is not running");
-      return (await bus.ask(workerLabel(placement.workerId), "appRpcCall", options, { timeoutMs: deps.env.APPS_REQUEST_TIMEOUT_MS + 2000 })).result;
+      const placement = await routeTo(options.appId, options.target);
+      if (!placement || !isLive(placement.workerId)) throw new AppError("UNAVAILABLE", "The app is not running");
+      return (await bus.ask(workerLabel(placement.workerId), "appRpcCall", { ...options, fence: placement.fence }, { timeoutMs: deps.env.APPS_REQUEST_TIMEOUT_MS + 2000 })).result;
     },
     onLog(listener) {
       logListeners.add(listener);
@@ -351,7 +420,31 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       await logStore.flush().catch((error: unknown) => log.warn("app log not saved", { error: String(error) }));
     },
     workerGone(workerId) {
-      for (const [key, placement] of placements) if (placement.workerId === workerId) placements.delete(key);
+      // Requests stop going there at once (routeTo re-reads); the apps move when their leases run out.
+      placementList = undefined;
+      log.info("apps worker gone; its apps move when their leases run out", { workerId });
+    },
+    async renewLeases(heartbeat) {
+      if (!heartbeat.apps?.length || heartbeat.sentAt === undefined) return;
+      const leases = await placements.renew({ workerId: heartbeat.workerId, apps: heartbeat.apps });
+      bus.tell(workerLabel(heartbeat.workerId), "appLeases", { ttlMs: leaseMs, heartbeatSentAt: heartbeat.sentAt, leases });
+    },
+    async replaceExpired() {
+      for (const placement of await placements.expired(leaseGraceMs)) {
+        const app = placement.target === "live" ? await prisma.app.findUnique({ where: { id: placement.appId }, select: { runState: true, activeDeploymentId: true } }) : null;
+        if (!app || app.runState !== "RUNNING" || !app.activeDeploymentId) {
+          // Previews are not restarted elsewhere (their draft may have changed); stopped apps need no worker.
+          await placements.remove(placement.appId, placement.target, placement.fence);
+          continue;
+        }
+        const workerId = await pickWorker().catch(() => undefined);
+        if (!workerId) continue;
+        // The conditional fence update picks one node to restart it.
+        const moved = await placements.move({ placement, workerId });
+        if (!moved) continue;
+        appendLog(placement.appId, "live", { at: Date.now(), level: "system", message: `Worker ${placement.workerId} stopped renewing its lease; moving to worker ${workerId}` });
+        await startActive(placement.appId);
+      }
     },
     async list() {
       const apps = await prisma.app.findMany({ select: { id: true }, orderBy: { id: "asc" } });

@@ -21,7 +21,7 @@ export type PromptHandler<P extends Prompt> = (
   envelope: Envelope,
 ) => P extends QuestionPrompt ? Promise<PromptReply<P>> | PromptReply<P> : Promise<void> | void;
 
-type Pending = { resolve: (data: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout; prompt: QuestionPrompt };
+type Pending = { resolve: (data: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout; prompt: QuestionPrompt; target: string };
 
 export type BusEndpoint = ReturnType<typeof createBusEndpoint>;
 
@@ -55,7 +55,7 @@ export function createBusEndpoint(options: {
         pending.delete(id);
         reject(new AppError("TIMEOUT", `No reply to ${prompt} from ${target}`));
       }, askOptions.timeoutMs ?? defaultTimeoutMs);
-      pending.set(id, { resolve: resolve as (data: unknown) => void, reject, timer, prompt });
+      pending.set(id, { resolve: resolve as (data: unknown) => void, reject, timer, prompt, target });
       options.send({ id, target, ack: options.label, type: "question", package: { prompt, data, message: askOptions.message } });
     });
   }
@@ -121,9 +121,10 @@ export function createBusEndpoint(options: {
     }
   }
 
-  /** Rejects every question still waiting, e.g. when the connection is gone. */
-  function failPending(reason: string): void {
+  /** Rejects every question still waiting (for `target` only, when given), e.g. when the connection is gone. */
+  function failPending(reason: string, target?: string): void {
     for (const [id, entry] of pending) {
+      if (target !== undefined && entry.target !== target) continue;
       clearTimeout(entry.timer);
       entry.reject(new AppError("UNAVAILABLE", reason));
       pending.delete(id);

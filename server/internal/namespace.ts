@@ -47,8 +47,8 @@ export function createInternalNamespace(
   function route(envelope: Envelope): void {
     if (envelope.target === ownLabel) void bus.receive(envelope);
     else if (isNodeLabel(envelope.target)) {
-      if (deps.nodeId) namespace.serverSideEmit("envelope", envelope);
-    } else namespace.to(envelope.target).emit(envelope.target, envelope);
+      if (deps.nodeId) namespace.serverSideEmit("envelope", withoutUndefined(envelope));
+    } else namespace.to(envelope.target).emit(envelope.target, withoutUndefined(envelope));
   }
 
   const bus = createBusEndpoint({
@@ -61,7 +61,10 @@ export function createInternalNamespace(
     namespace.on("envelope", (envelope) => {
       if (envelope.target === ownLabel) void bus.receive(envelope);
     });
-    namespace.on("registry", (event) => deps.registry.apply(event));
+    namespace.on("registry", (event) => {
+      deps.registry.apply(event);
+      if (event.kind === "disconnected") bus.failPending("The worker disconnected", `worker:${event.workerId}`);
+    });
     deps.registry.onChange((event) => namespace.serverSideEmit("registry", event));
   }
 
@@ -99,6 +102,8 @@ export function createInternalNamespace(
       log.info("internal client disconnected", { label, reason });
       if (!label.startsWith("worker:")) return;
       const workerId = label.slice("worker:".length);
+      // Questions to it would wait for their timeout (an app request's is seconds): fail them now.
+      bus.failPending("The worker disconnected", label);
       deps.registry.workerDisconnected(workerId);
       deps.onWorkerGone?.(workerId);
     });
@@ -111,4 +116,17 @@ export function createInternalNamespace(
   bus.handle("status", () => ({ status: "alive" as const }));
 
   return { namespace, bus };
+}
+
+/**
+ * Drops undefined fields, deep. Between nodes the adapter encodes an envelope that holds binary
+ * data with msgpack, which turns undefined into null, and null fails the optional fields' schemas.
+ */
+function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+  // Only plain objects are rebuilt: a Date, a Buffer or a typed array goes through as it is.
+  if (!value || typeof value !== "object") return value;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined).map(([key, field]) => [key, withoutUndefined(field)])) as T;
 }

@@ -87,6 +87,10 @@ export type RenderPageInfo = z.output<typeof renderPageInfoSchema>;
 
 const appIdField = z.string().min(2).max(40);
 const appTargetField = z.enum(["live", "preview"]);
+/** An app placement's fence (AppPlacement.fence): grows with every placement, so older commands are recognisable. */
+const fenceField = z.number().int().min(1);
+/** A capability's limit (none: not limited) and what it carries now (apps running, ingest streams, render sessions). */
+const capacitySchema = z.object({ limit: z.number().int().min(0).optional(), load: z.number().int().min(0) });
 const base64Field = z.string().max(16 * 1024 * 1024);
 const binaryField = z.custom<Uint8Array>((value) => value instanceof Uint8Array, "Expected binary data");
 /** One KV entry as it travels: map name, key and value bytes in base64 (value null: deleted). */
@@ -129,9 +133,21 @@ export const prompts = {
       services: z.object({ ingest: serviceState, apps: serviceState, render: serviceState }).partial(),
       rssBytes: z.number().nonnegative(),
       startedAt: z.number(),
+      /** Per capability: how much the worker takes on and how much it carries now. */
+      capacity: z.object({ ingest: capacitySchema, apps: capacitySchema, render: capacitySchema }).partial().optional(),
+      /** The apps it serves, with the fence each was started under: the node renews those leases. */
+      apps: z.array(z.object({ appId: appIdField, target: appTargetField, fence: fenceField })).max(10_000).optional(),
+      /** The worker's clock when it sent this; echoed in appLeases. */
+      sentAt: z.number().optional(),
     }),
     reply: undefined,
   },
+  /**
+   * server → worker, answering a heartbeat: leases renewed for `ttlMs` from `heartbeatSentAt` (the
+   * worker's clock, before the node renewed them, so the worker's lease never outlasts the node's);
+   * others run out.
+   */
+  appLeases: { data: z.object({ ttlMs: z.number().int().positive(), heartbeatSentAt: z.number(), leases: z.array(z.object({ appId: appIdField, target: appTargetField, fence: fenceField })).max(10_000) }), reply: undefined },
   /** Open360's status question, answerable by every service. */
   status: {
     data: z.undefined(),
@@ -268,12 +284,15 @@ export const prompts = {
       bundle: z.object({ metadata: z.unknown(), modules: z.array(z.object({ name: z.string().max(200), module: z.string() })).max(500) }),
       disableBytecodeCache: z.boolean(),
       kv: z.array(appKvWriteSchema.extend({ value: base64Field })),
+      fence: fenceField,
+      /** How long the worker may serve it before a renewal must arrive. */
+      leaseMs: z.number().int().positive(),
     }),
     reply: z.object({ deploymentId: z.string(), startMs: z.number() }),
   },
   /** worker → server while an appStart runs: which deploy step started. */
   appStartProgress: { data: z.object({ appId: appIdField, target: appTargetField, deploymentId: z.string(), step: z.enum(["compiling", "starting", "health-check"]) }), reply: undefined },
-  appStop: { data: z.object({ appId: appIdField, target: appTargetField }), reply: z.object({ stopped: z.boolean() }) },
+  appStop: { data: z.object({ appId: appIdField, target: appTargetField, fence: fenceField }), reply: z.object({ stopped: z.boolean() }) },
   /** server → worker: one endpoint call; authn was checked by the server. */
   appRequest: {
     data: z.object({
@@ -290,12 +309,13 @@ export const prompts = {
       headers: z.record(z.string(), z.string()),
       body: binaryField,
       caller: appCallerSchema,
+      fence: fenceField,
     }),
     reply: z.object({ status: z.number().int().min(100).max(599), headers: z.record(z.string(), z.string()), body: binaryField, execMs: z.number() }),
   },
   /** server → worker: an rpc method the app registered, called from one of its pages. */
   appRpcCall: {
-    data: z.object({ appId: appIdField, target: appTargetField, method: z.string().min(1).max(100), caller: appCallerSchema, pageId: z.string().max(40).optional(), args: z.array(z.unknown()).max(20) }),
+    data: z.object({ appId: appIdField, target: appTargetField, fence: fenceField, method: z.string().min(1).max(100), caller: appCallerSchema, pageId: z.string().max(40).optional(), args: z.array(z.unknown()).max(20) }),
     reply: z.object({ result: z.unknown() }),
   },
   /** server → workers: a chat or stream event; apps with the permission and a listener get it. */
@@ -314,7 +334,7 @@ export const prompts = {
   /** server → worker: resource use and state of the apps it runs. */
   appStatusList: { data: z.undefined(), reply: z.array(appRunStatusSchema) },
   /** worker → server on every (re)connect: what it runs; the server starts what is missing. */
-  appsHello: { data: z.object({ workerId: z.string().min(1).max(64), running: z.array(z.object({ appId: appIdField, target: appTargetField, deploymentId: z.string() })) }), reply: undefined },
+  appsHello: { data: z.object({ workerId: z.string().min(1).max(64), running: z.array(z.object({ appId: appIdField, target: appTargetField, deploymentId: z.string(), fence: fenceField })) }), reply: undefined },
   /** worker → server: state changes the worker decided (failed, suspended after violations). */
   appState: { data: z.object({ appId: appIdField, target: appTargetField, deploymentId: z.string(), state: z.enum(["failed", "suspended", "stopped"]), reason: z.string().max(1000) }), reply: undefined },
   /** worker → server: a batch of the app's log lines (console, metrics, violations). */

@@ -224,7 +224,9 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
       try {
         const currentPolicy = await policy(requestOrigin);
         const target = input.url ? await targetOf(input.url, requestOrigin) : undefined;
-        const workers = deps.registry.workersProviding("render").sort((a, b) => sessions.countOfWorker(a) - sessions.countOfWorker(b));
+        // Least loaded first: this node's sessions, or the worker's own count (sessions of every node) when higher.
+        const load = (workerId: string) => Math.max(sessions.countOfWorker(workerId), deps.registry.loadOf(workerId, "render") ?? 0);
+        const workers = deps.registry.workersProviding("render").sort((a, b) => load(a) - load(b));
         if (!workers.length) throw new AppError("UNAVAILABLE", "No render worker is available; try again later");
         const settings = {
           width: input.width ?? renderDefaults.width,

@@ -12,6 +12,12 @@ export type WorkerHeartbeat = {
   services: Partial<Record<ServiceName, "alive" | "zombie">>;
   rssBytes: number;
   startedAt: number;
+  /** Per capability: the most it takes on (unset: no limit) and what it carries now. */
+  capacity?: Partial<Record<ServiceName, { limit?: number; load: number }>>;
+  /** The apps it serves, with the placement fence each runs under. */
+  apps?: { appId: string; target: "live" | "preview"; fence: number }[];
+  /** The worker's clock when it sent this heartbeat. */
+  sentAt?: number;
 };
 
 /** A change of worker state, shared between the nodes of a cluster so each sees every worker. */
@@ -98,6 +104,29 @@ export class ServiceRegistry {
     return [...this.workers.values()]
       .filter((entry) => this.workerStatus(entry) === "alive" && entry.services[service] === "alive")
       .map((entry) => entry.workerId);
+  }
+
+  /** What the worker's last heartbeat reported carrying for `service`. */
+  loadOf(workerId: string, service: ServiceName): number | undefined {
+    return this.workers.get(workerId)?.capacity?.[service]?.load;
+  }
+
+  /**
+   * The live worker providing `service` with the lowest load relative to its limit, full ones left
+   * out. `load` overrides the heartbeat's figure where the caller knows better (e.g. placements
+   * made since the last heartbeat).
+   */
+  leastLoaded(service: ServiceName, load?: (workerId: string) => number | undefined): string | undefined {
+    const candidates = [...this.workers.values()]
+      .filter((entry) => this.workerStatus(entry) === "alive" && entry.services[service] === "alive")
+      .map((entry) => {
+        const capacity = entry.capacity?.[service];
+        const current = load?.(entry.workerId) ?? capacity?.load ?? 0;
+        return { workerId: entry.workerId, current, share: capacity?.limit ? current / capacity.limit : 0, full: capacity?.limit !== undefined && current >= capacity.limit };
+      })
+      .filter((candidate) => !candidate.full)
+      .sort((a, b) => a.share - b.share || a.current - b.current || a.workerId.localeCompare(b.workerId));
+    return candidates[0]?.workerId;
   }
 
   status(): Record<ServiceName | "worker", ServiceStatus> {

@@ -2,48 +2,29 @@
 // chat, presence and rate limits span the nodes, worker heartbeats reach every node, and a
 // client whose node dies moves to the other one (through the sticky balancer) and misses nothing.
 import crypto from "node:crypto";
-import net from "node:net";
+import type net from "node:net";
 import type http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "redis";
 import { io, type Socket } from "socket.io-client";
 import { createStickyBalancer, nodeCookie } from "../../server/cluster/load-balancer";
-import { startServer, waitFor, type RunningServer } from "../helpers/server";
+import { redisUrl, startTwoNodes, unreachableClusterServices, type TwoNodes } from "../helpers/cluster-services";
+import { waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
 
 type Message = { id: number; username: string; channel?: string; target: string; text: string };
 type Ack<T> = { data: T } | { error: { code: string; message: string; retryAfterMs?: number } };
 
-const postgresUrl = new URL(process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres");
-const redisUrl = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-
-function reachable(url: URL, defaultPort: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(url.port || defaultPort), url.hostname);
-    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
-    socket.once("connect", () => (socket.end(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
-}
-
-const missing = [!(await reachable(postgresUrl, 5432)) && `PostgreSQL at ${postgresUrl.host}`, !(await reachable(redisUrl, 6379)) && `Redis at ${redisUrl.host}`].filter(Boolean);
+const missing = await unreachableClusterServices();
 if (missing.length) console.warn(`cluster tests skipped: ${missing.join(" and ")} not reachable`);
 
-const databaseName = `canopy_cluster_${crypto.randomBytes(4).toString("hex")}`;
 const internalSecret = crypto.randomBytes(32).toString("hex");
 const sockets: Socket[] = [];
+let cluster: TwoNodes;
 let nodeA: RunningServer;
 let nodeB: RunningServer;
 let balancer: http.Server;
 let balancerUrl: string;
-
-async function adminQuery(sql: string): Promise<void> {
-  const { default: pg } = await import("pg");
-  const admin = new pg.Client({ connectionString: postgresUrl.toString() });
-  await admin.connect();
-  await admin.query(sql);
-  await admin.end();
-}
 
 async function member(node: RunningServer, username: string): Promise<TestClient> {
   const client = new TestClient(node.url);
@@ -73,24 +54,8 @@ function collect(socket: Socket): Message[] {
 
 describe.skipIf(missing.length > 0)("two server nodes on PostgreSQL and Redis", () => {
   beforeAll(async () => {
-    await adminQuery(`CREATE DATABASE "${databaseName}"`);
-    const databaseUrl = new URL(postgresUrl);
-    databaseUrl.pathname = `/${databaseName}`;
-    const env = {
-      REDIS_URL: redisUrl.toString(),
-      // Each test run has its own stream and keys, so runs sharing one Redis never see each other.
-      REDIS_KEY_PREFIX: databaseName,
-      NEXTAUTH_SECRET: crypto.randomBytes(32).toString("hex"),
-      INTERNAL_SECRET: internalSecret,
-      CANOPY_START_WORKER: "false",
-      CHAT_RATE_LIMIT_MESSAGES: "6",
-      CHAT_RATE_LIMIT_WINDOW_SECONDS: "60",
-    };
-    // Started together: the migration lock lets one node migrate while the other waits.
-    [nodeA, nodeB] = await Promise.all([
-      startServer({ databaseUrl: databaseUrl.toString(), env: { ...env, CANOPY_NODE_ID: "node-a" } }),
-      startServer({ databaseUrl: databaseUrl.toString(), env: { ...env, CANOPY_NODE_ID: "node-b" } }),
-    ]);
+    cluster = await startTwoNodes({ name: "cluster", internalSecret, env: { CHAT_RATE_LIMIT_MESSAGES: "6", CHAT_RATE_LIMIT_WINDOW_SECONDS: "60" } });
+    [nodeA, nodeB] = cluster.nodes;
     balancer = createStickyBalancer({ nodes: [nodeA, nodeB].map((node) => ({ host: "127.0.0.1", port: node.port })) });
     await new Promise<void>((resolve) => balancer.listen(0, "127.0.0.1", resolve));
     balancerUrl = `http://127.0.0.1:${(balancer.address() as net.AddressInfo).port}`;
@@ -99,12 +64,7 @@ describe.skipIf(missing.length > 0)("two server nodes on PostgreSQL and Redis", 
   afterAll(async () => {
     for (const socket of sockets) socket.close();
     await new Promise((resolve) => balancer?.close(resolve));
-    await Promise.all([nodeA?.stop(), nodeB?.stop()]);
-    await adminQuery(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`).catch(() => undefined);
-    const redis = createClient({ url: redisUrl.toString() });
-    await redis.connect();
-    for await (const keys of redis.scanIterator({ MATCH: `${databaseName}:*` })) if (keys.length) await redis.del(keys);
-    await redis.close();
+    await cluster?.stop();
   });
 
   it("a chat message sent on node A reaches clients on node B, and presence counts both nodes", async () => {
@@ -201,7 +161,7 @@ describe.skipIf(missing.length > 0)("two server nodes on PostgreSQL and Redis", 
     const redis = createClient({ url: redisUrl.toString() });
     await redis.connect();
     try {
-      await waitFor(async () => (await redis.keys(`${databaseName}:sio:session:*`)).length > 0, 10_000);
+      await waitFor(async () => (await redis.keys(`${cluster.redisKeyPrefix}:sio:session:*`)).length > 0, 10_000);
     } finally {
       await redis.close();
     }

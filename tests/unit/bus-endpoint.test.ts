@@ -46,6 +46,15 @@ describe("bus endpoint", () => {
     await expect(a.ask("nobody", "status", undefined, { timeoutMs: 50 })).rejects.toMatchObject({ code: "TIMEOUT" });
   });
 
+  it("fails the questions waiting on one target at once when it is gone, leaving the others", async () => {
+    const { a } = pair();
+    const toGone = a.ask("gone", "status", undefined, { timeoutMs: 10_000 });
+    const toOther = a.ask("other", "status", undefined, { timeoutMs: 50 });
+    a.failPending("The worker disconnected", "gone");
+    await expect(toGone).rejects.toMatchObject({ code: "UNAVAILABLE", message: "The worker disconnected" });
+    await expect(toOther).rejects.toMatchObject({ code: "TIMEOUT" });
+  });
+
   it("replies with a typed error to unknown prompts, invalid data and failing handlers", async () => {
     const { a, b } = pair();
     await expect(a.ask("b", "status", undefined)).rejects.toMatchObject({ code: "NOT_FOUND" });

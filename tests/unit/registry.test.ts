@@ -46,4 +46,20 @@ describe("ServiceRegistry", () => {
     registry.prune();
     expect(registry.workerSummaries()).toEqual([]);
   });
+
+  it("picks the least loaded live worker relative to its limit, leaving out full and dead ones", () => {
+    let now = 0;
+    const registry = new ServiceRegistry({ heartbeatTimeoutMs: 1000, now: () => now });
+    registry.recordHeartbeat(heartbeat({ workerId: "a", services: { apps: "alive" }, capacity: { apps: { limit: 10, load: 5 } } }));
+    registry.recordHeartbeat(heartbeat({ workerId: "b", services: { apps: "alive" }, capacity: { apps: { limit: 4, load: 1 } } }));
+    registry.recordHeartbeat(heartbeat({ workerId: "c", services: { apps: "alive" }, capacity: { apps: { limit: 2, load: 2 } } }));
+    expect(registry.leastLoaded("apps")).toBe("b");
+    expect(registry.loadOf("a", "apps")).toBe(5);
+    // The caller's own count (placements not yet in a heartbeat) overrides the reported one.
+    expect(registry.leastLoaded("apps", (id) => (id === "a" ? 0 : undefined))).toBe("a");
+    registry.workerDisconnected("b");
+    expect(registry.leastLoaded("apps")).toBe("a");
+    now = 2000;
+    expect(registry.leastLoaded("apps")).toBeUndefined();
+  });
 });

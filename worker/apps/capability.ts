@@ -11,6 +11,7 @@ import type { Logger } from "../../server/logger";
 import type { WorkerCapability } from "../capabilities";
 import { AppError, AppInstance } from "./app-instance";
 import type { PlatformBackend } from "./host-api";
+import { createAppLeases } from "./app-leases";
 import { KvStore } from "./kv-store";
 import { limitsFromEnv, SlidingSum } from "./limits";
 import { transpileModules } from "./transpile";
@@ -25,7 +26,11 @@ const eventKeys: Record<AppPlatformEvent["kind"], { subscription: string; listen
   "streams.offline": { subscription: "streams.offline", listener: "canopy.streams.on:offline" },
 };
 
-export type AppsCapability = WorkerCapability & { instances(): Map<Key, AppInstance> };
+export type AppsCapability = WorkerCapability & {
+  instances(): Map<Key, AppInstance>;
+  /** What the heartbeat reports: the apps served (running or suspended) with their fences. */
+  served(): { appId: string; target: AppTarget; fence: number }[];
+};
 
 export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string; env: Env; log: Logger }): AppsCapability {
   const { bus } = deps;
@@ -34,6 +39,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
   const violations = new Map<Key, SlidingSum>();
   const suspended = new Map<Key, { deploymentId: string; reason: string }>();
   const logBuffers = new Map<Key, LogInput[]>();
+  const leases = createAppLeases();
   const keyOf = (appId: string, target: AppTarget): Key => `${appId}:${target}`;
   const split = (key: Key) => {
     const index = key.lastIndexOf(":");
@@ -57,6 +63,27 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
   const watchdog = setInterval(() => {
     for (const instance of instances.values()) instance.sampleCpu();
   }, 50);
+
+  /** A lease not renewed means the app may already be placed elsewhere: stop serving it. */
+  function stopExpired(): void {
+    for (const key of leases.expiredKeys()) {
+      const { appId, target } = split(key);
+      leases.forget(appId, target);
+      const instance = instances.get(key);
+      instances.delete(key);
+      suspended.delete(key);
+      if (instance) {
+        deps.log.warn("app lease ran out; stopping it", { appId, target });
+        instance.dispose();
+      }
+    }
+  }
+  const leaseTimer = setInterval(stopExpired, 250);
+
+  /** Refuses a command sent under an older placement than this worker has seen. */
+  function admit(data: { appId: string; target: AppTarget; fence: number }): void {
+    if (!leases.admit(data)) throw new BusError("CONFLICT", `Stale placement fence ${data.fence} for ${data.appId} (${data.target}); seen ${leases.fenceOf(data.appId, data.target)}`);
+  }
 
   function platformFor(appId: string, target: AppTarget): PlatformBackend {
     return {
@@ -93,7 +120,11 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
   }
 
   bus.handle("appStart", async (data) => {
+    // The lease counts from here, not from when the start finished: the node's ran from before it asked.
+    const receivedAt = Date.now();
+    admit(data);
     const key = keyOf(data.appId, data.target);
+    if (!instances.has(key) && instances.size >= deps.env.WORKER_MAX_APPS) throw new BusError("UNAVAILABLE", `This worker runs its limit of ${deps.env.WORKER_MAX_APPS} apps`);
     const started = performance.now();
     const progress = (step: "compiling" | "starting" | "health-check") =>
       bus.tell(serverLabel, "appStartProgress", { appId: data.appId, target: data.target, deploymentId: data.deploymentId, step });
@@ -126,6 +157,12 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
       instance.dispose();
       throw new BusError("BAD_REQUEST", `The app did not start: ${error instanceof Error ? error.message : String(error)}`);
     }
+    // Another placement may have come in while this one compiled.
+    if (leases.fenceOf(data.appId, data.target) !== data.fence) {
+      instance.dispose();
+      throw new BusError("CONFLICT", `Stale placement fence ${data.fence} for ${data.appId} (${data.target})`);
+    }
+    leases.renew(data, data.leaseMs, receivedAt);
     const previous = instances.get(key);
     instances.set(key, instance);
     suspended.delete(key);
@@ -136,6 +173,8 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
   });
 
   bus.handle("appStop", async (data) => {
+    admit(data);
+    leases.forget(data.appId, data.target);
     const key = keyOf(data.appId, data.target);
     const instance = instances.get(key);
     instances.delete(key);
@@ -153,7 +192,8 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
       body: new Uint8Array(Buffer.from(JSON.stringify({ error: { code, message } }))),
       execMs: 0,
     });
-    if (!instance) {
+    admit(data);
+    if (!instance || leases.expired(data.appId, data.target)) {
       const suspension = suspended.get(key);
       return suspension ? fail(503, "SUSPENDED", suspension.reason) : fail(503, "UNAVAILABLE", "The app is not running");
     }
@@ -167,6 +207,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
   });
 
   bus.handle("appRpcCall", async (data) => {
+    admit(data);
     const instance = instances.get(keyOf(data.appId, data.target));
     if (!instance) throw new BusError("UNAVAILABLE", "The app is not running");
     const permission = instance.rpcMethods.get(data.method);
@@ -213,17 +254,36 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
     return list;
   });
 
+  bus.handle("appLeases", (data) => {
+    for (const lease of data.leases) leases.renew(lease, data.ttlMs, data.heartbeatSentAt);
+  });
+
+  function served() {
+    return [...new Set([...instances.keys(), ...suspended.keys()])].flatMap((key) => {
+      const { appId, target } = split(key);
+      const fence = leases.fenceOf(appId, target);
+      return fence === undefined ? [] : [{ appId, target, fence }];
+    });
+  }
+
   return {
     name: "apps",
     health: () => "alive",
     instances: () => instances,
+    served,
+    load: () => instances.size,
+    limit: deps.env.WORKER_MAX_APPS,
     onConnect() {
-      const running = [...instances].map(([key, instance]) => ({ ...split(key), deploymentId: instance.deploymentId }));
+      const running = [...instances].flatMap(([key, instance]) => {
+        const fence = leases.fenceOf(split(key).appId, split(key).target);
+        return fence === undefined ? [] : [{ ...split(key), deploymentId: instance.deploymentId, fence }];
+      });
       bus.tell(serverLabel, "appsHello", { workerId: deps.workerId, running });
     },
     async stop() {
       clearInterval(flushTimer);
       clearInterval(watchdog);
+      clearInterval(leaseTimer);
       for (const instance of instances.values()) instance.dispose();
       instances.clear();
     },

@@ -555,6 +555,7 @@ export function createIngestService(options: IngestServiceOptions): IngestServic
     name: "ingest",
     health: (): CapabilityHealth => (listenFailed && !listening ? "zombie" : "alive"),
     onConnect: reportSessions,
+    load: () => streams.size,
     stop,
     ready,
     rtmpPort: () => rtmp.port(),

@@ -61,6 +61,8 @@ export async function createRenderCapability(options: {
     name: "render",
     farm,
     health: () => (farm.healthy() ? "alive" : "zombie"),
+    load: () => farm.size(),
+    limit: config.RENDER_MAX_SESSIONS,
     onConnect() {
       void farm
         .summaries()
