@@ -12,6 +12,8 @@ export type AppPlacements = {
   find(appId: string, target: AppTarget): Promise<AppPlacement | null>;
   /** Places (or re-places) the app on `workerId` under a new fence, whatever held it before. */
   acquire(options: { appId: string; target: AppTarget; workerId: string; deploymentId: string }): Promise<AppPlacement>;
+  /** Places the app on `workerId` only if nothing places it yet; null when something does. */
+  claim(options: { appId: string; target: AppTarget; workerId: string; deploymentId: string }): Promise<AppPlacement | null>;
   /** Moves `placement` (as read, fence included) to `workerId`; null when another node moved or changed it first. */
   move(options: { placement: AppPlacement; workerId: string }): Promise<AppPlacement | null>;
   /** Renews the leases of what a worker reports running under the current fence; returns those. */
@@ -69,6 +71,14 @@ export function createAppPlacements(deps: { prisma: PrismaClient; leaseMs: numbe
           "fence" = EXCLUDED."fence", "leaseExpiresAt" = EXCLUDED."leaseExpiresAt", "updatedAt" = now()
         RETURNING "appId", "target", "workerId", "deploymentId", "fence", "leaseExpiresAt"`;
       return remember(toPlacement(row!));
+    },
+    async claim(options) {
+      const [row] = await prisma.$queryRaw<PlacementRow[]>`
+        INSERT INTO "AppPlacement" ("appId", "target", "workerId", "deploymentId", "fence", "leaseExpiresAt", "updatedAt")
+        VALUES (${options.appId}, ${options.target}, ${options.workerId}, ${options.deploymentId}, nextval('"AppPlacement_fence_seq"'), ${leaseEnd()}, now())
+        ON CONFLICT ("appId", "target") DO NOTHING
+        RETURNING "appId", "target", "workerId", "deploymentId", "fence", "leaseExpiresAt"`;
+      return row ? remember(toPlacement(row)) : null;
     },
     async move({ placement, workerId }) {
       const leaseExpiresAt = leaseEnd();

@@ -18,7 +18,7 @@ import { colorFor } from "../chat/colors";
 import { createAppLogStore } from "./app-log-store";
 import { filesToBundle, validateBundle, type BundleIssue, type StoredBundle } from "./bundle";
 import { readDraftFiles } from "./read-app-files";
-import { createAppPlacements } from "./app-placements";
+import { createAppPlacements, type AppPlacement } from "./app-placements";
 import { appManifestSchema, type AppManifest } from "./manifest";
 import type { AppLogEntry, AppRuntimeControl, AppRuntimeStatus, AppTarget, DeployResult, DeployStep, KnownDeployment } from "./runtime-contract";
 
@@ -94,24 +94,34 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       .map((row) => ({ map: target === "preview" ? row.map.slice(previewKvPrefix.length) : row.map, key: row.key, value: Buffer.from(row.value).toString("base64") }));
   }
 
-  /** Starts `bundle` on a worker for (appId, target); the worker swaps only after its health check. */
-  async function startOnWorker(options: { appId: string; target: AppTarget; deploymentId: string; bundle: StoredBundle; disableBytecodeCache: boolean; onProgress?: (step: DeployStep) => void }): Promise<DeployResult & { startMs?: number }> {
-    const key = keyOf(options.appId, options.target);
+  /** Places (appId, target) for a deploy or a staff start: on its live worker, or on the least loaded one. */
+  async function placeForStart(options: { appId: string; target: AppTarget; deploymentId: string }): Promise<{ placement: AppPlacement; replaces: boolean } | { reason: string }> {
     placements.forgetCached(options.appId, options.target);
     const existing = await placements.find(options.appId, options.target);
     // A worker that is gone may still be serving (cut off, not dead) until its lease runs out.
     if (existing && !isLive(existing.workerId) && existing.leaseExpiresAt.getTime() > Date.now() - leaseGraceMs) {
-      return { ok: false, step: "starting", reason: `Worker ${existing.workerId} is gone; the app moves to another worker when its lease runs out (${Math.ceil((existing.leaseExpiresAt.getTime() + leaseGraceMs - Date.now()) / 1000)} s)` };
+      return { reason: `Worker ${existing.workerId} is gone; the app moves to another worker when its lease runs out (${Math.ceil((existing.leaseExpiresAt.getTime() + leaseGraceMs - Date.now()) / 1000)} s)` };
     }
-    let placement;
     try {
       const workerId = existing && isLive(existing.workerId) ? existing.workerId : await pickWorker();
-      placement = await placements.acquire({ appId: options.appId, target: options.target, workerId, deploymentId: options.deploymentId });
+      const placement = await placements.acquire({ appId: options.appId, target: options.target, workerId, deploymentId: options.deploymentId });
       if (existing?.workerId !== workerId) log.info("app placed", { appId: options.appId, target: options.target, workerId, previousWorkerId: existing?.workerId, fence: placement.fence });
+      return { placement, replaces: Boolean(existing) };
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      return { ok: false, step: "starting", reason };
+      return { reason: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  /**
+   * Starts `bundle` on a worker for (appId, target); the worker swaps only after its health check.
+   * `placement` is one the caller has already taken conditionally (a restart after a worker died), so
+   * that a deploy or stop that happened meanwhile wins.
+   */
+  async function startOnWorker(options: { appId: string; target: AppTarget; deploymentId: string; bundle: StoredBundle; disableBytecodeCache: boolean; onProgress?: (step: DeployStep) => void; placement?: AppPlacement }): Promise<DeployResult & { startMs?: number }> {
+    const key = keyOf(options.appId, options.target);
+    const placed = options.placement ? { placement: options.placement, replaces: false } : await placeForStart(options);
+    if ("reason" in placed) return { ok: false, step: "starting", reason: placed.reason };
+    const { placement } = placed;
     const progressKey = `${key}:${options.deploymentId}`;
     if (options.onProgress) progress.set(progressKey, options.onProgress);
     try {
@@ -139,7 +149,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       const reason = error instanceof Error ? error.message : String(error);
       appendLog(options.appId, options.target, { at: Date.now(), level: "error", message: `Deployment ${options.deploymentId} failed to start: ${reason}` });
       // Nothing ran before: nothing to route to. (Otherwise the previous deployment keeps serving.)
-      if (!existing) await placements.remove(options.appId, options.target, placement.fence);
+      if (!placed.replaces) await placements.remove(options.appId, options.target, placement.fence);
       return { ok: false, step: "starting", reason };
     } finally {
       progress.delete(progressKey);
@@ -177,11 +187,36 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     return { ok: true, deploymentId: deployment.id, contentHash: deployment.contentHash };
   }
 
-  async function startActive(appId: string): Promise<void> {
+  /**
+   * Starts the app's active deployment. With `placement` (taken conditionally after a worker died),
+   * the app is read after the placement was taken, and a stop or a newer deploy that came first wins.
+   */
+  async function startActive(appId: string, placement?: AppPlacement): Promise<void> {
     const app = await prisma.app.findUnique({ where: { id: appId }, include: { activeDeployment: true } });
+    if (placement && (!app?.activeDeployment || app.runState !== "RUNNING")) {
+      await placements.remove(appId, "live", placement.fence);
+      return;
+    }
     if (!app?.activeDeployment) return;
-    const result = await startOnWorker({ appId, target: "live", deploymentId: app.activeDeployment.id, bundle: app.activeDeployment.bundle as unknown as StoredBundle, disableBytecodeCache: app.activeDeployment.disableBytecodeCache });
+    const result = await startOnWorker({ appId, target: "live", deploymentId: app.activeDeployment.id, bundle: app.activeDeployment.bundle as unknown as StoredBundle, disableBytecodeCache: app.activeDeployment.disableBytecodeCache, placement });
     if (!result.ok) log.warn("app did not start", { appId, reason: result.reason });
+  }
+
+  /** Starts again what a restarted worker lost and running apps that nothing places; only where no deploy, stop or other node got there first. */
+  async function restoreLost(lost: AppPlacement[]): Promise<void> {
+    for (const placement of lost) {
+      if (placement.target !== "live") {
+        await placements.remove(placement.appId, placement.target, placement.fence);
+        continue;
+      }
+      const moved = await placements.move({ placement, workerId: await pickWorker() });
+      if (moved) await startActive(placement.appId, moved);
+    }
+    const apps = await prisma.app.findMany({ where: { runState: "RUNNING", activeDeploymentId: { not: null }, placements: { none: { target: "live" } } }, select: { id: true, activeDeploymentId: true } });
+    for (const app of apps) {
+      const claimed = await placements.claim({ appId: app.id, target: "live", workerId: await pickWorker(), deploymentId: app.activeDeploymentId! });
+      if (claimed) await startActive(app.id, claimed);
+    }
   }
 
   async function status(options: { appId: string; target: AppTarget }): Promise<AppRuntimeStatus> {
@@ -244,17 +279,12 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
         void bus.ask(workerLabel(data.workerId), "appStop", { appId: running.appId, target: running.target, fence: running.fence }).catch(() => undefined);
       }
     }
-    // Give the heartbeat that announces the apps capability a moment to arrive.
+    // What it should run and does not (it restarted): taken now, restarted once the heartbeat that
+    // announces its apps capability has arrived.
+    const runs = new Set(data.running.map((running) => `${running.appId}:${running.target}:${running.fence}`));
+    const lost = (await placements.ofWorker(data.workerId)).filter((placement) => !runs.has(`${placement.appId}:${placement.target}:${placement.fence}`));
     setTimeout(() => {
-      void (async () => {
-        const apps = await prisma.app.findMany({ where: { runState: "RUNNING", activeDeploymentId: { not: null } }, select: { id: true, activeDeploymentId: true } });
-        for (const app of apps) {
-          placements.forgetCached(app.id, "live");
-          const placement = await placements.find(app.id, "live");
-          if (placement && isLive(placement.workerId) && placement.deploymentId === app.activeDeploymentId) continue;
-          await startActive(app.id).catch((error: unknown) => log.warn("redeploy failed", { appId: app.id, error: String(error) }));
-        }
-      })();
+      restoreLost(lost).catch((error: unknown) => log.warn("apps not restored", { workerId: data.workerId, error: String(error) }));
     }, 1500);
   });
   bus.handle("appStartProgress", (data) => progress.get(`${keyOf(data.appId, data.target)}:${data.deploymentId}`)?.(data.step));
@@ -443,7 +473,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
         const moved = await placements.move({ placement, workerId });
         if (!moved) continue;
         appendLog(placement.appId, "live", { at: Date.now(), level: "system", message: `Worker ${placement.workerId} stopped renewing its lease; moving to worker ${workerId}` });
-        await startActive(placement.appId);
+        await startActive(placement.appId, moved);
       }
     },
     async list() {

@@ -2,6 +2,7 @@
 // exponential back-off; a worker that stayed up for a while starts again from the short delay.
 // Nothing the worker does can take the server down: it is a separate process.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../logger";
@@ -26,13 +27,16 @@ export function superviseWorker(options: {
   let restartCount = 0;
   let stopping = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  // One id across restarts: a restarted worker announces it runs none of the apps placed on that id,
+  // and they start again at once (its predecessor is known dead) instead of after their leases run out.
+  const env = { ...options.env, CANOPY_WORKER_ID: options.env.CANOPY_WORKER_ID ?? randomUUID().slice(0, 8) };
 
   function start(): void {
     const startedAt = Date.now();
     // --no-node-snapshot: required by isolated-vm for the app runtime.
     child = spawn(process.execPath, ["--no-node-snapshot", "--import", "tsx", workerEntry], {
       cwd: projectRoot,
-      env: options.env,
+      env,
       stdio: ["ignore", "inherit", "inherit"],
     });
     options.logger.info("worker started", { pid: child.pid });

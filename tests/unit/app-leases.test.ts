@@ -45,4 +45,13 @@ describe("app leases on the worker", () => {
     now = 13_999;
     expect(leases.expired("demo", "live")).toBe(false);
   });
+
+  it("after a stop refuses a start under the stopped fence still in transit, and admits a later placement", () => {
+    const leases = createAppLeases();
+    expect(leases.admit({ appId: "demo", target: "live", fence: 5 })).toBe(true);
+    leases.retire({ appId: "demo", target: "live", fence: 5 });
+    expect(leases.admit({ appId: "demo", target: "live", fence: 5 })).toBe(false);
+    expect(leases.expiredKeys()).toEqual([]);
+    expect(leases.admit({ appId: "demo", target: "live", fence: 6 })).toBe(true);
+  });
 });

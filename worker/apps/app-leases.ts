@@ -17,6 +17,8 @@ export type AppLeases = {
   /** Keys whose lease ran out; the caller stops those apps. */
   expiredKeys(): Key[];
   forget(appId: string, target: AppTarget): void;
+  /** After a stop under `fence`: a start under that same fence still in transit is refused too. */
+  retire(lease: AppLease): void;
 };
 
 export function createAppLeases(options: { now?: () => number } = {}): AppLeases {
@@ -50,6 +52,12 @@ export function createAppLeases(options: { now?: () => number } = {}): AppLeases
     },
     forget(appId, target) {
       deadlines.delete(keyOf(appId, target));
+    },
+    retire(lease) {
+      const key = keyOf(lease.appId, lease.target);
+      deadlines.delete(key);
+      // Fences come from one sequence, so any later placement of the app has a higher one.
+      fences.set(key, Math.max(fences.get(key) ?? 0, lease.fence + 1));
     },
   };
 }

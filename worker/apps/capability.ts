@@ -174,7 +174,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
 
   bus.handle("appStop", async (data) => {
     admit(data);
-    leases.forget(data.appId, data.target);
+    leases.retire(data);
     const key = keyOf(data.appId, data.target);
     const instance = instances.get(key);
     instances.delete(key);
