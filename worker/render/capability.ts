@@ -1,5 +1,6 @@
 // The "render" capability of a worker: the render farm answering the server's questions on the
-// internal bus, frames and session ends sent back as messages.
+// internal bus, frames sent to the server nodes that have viewers of the session, session ends to
+// the node the worker is connected to.
 import type { Socket } from "socket.io-client";
 import type { Env } from "../../server/env";
 import type { BusEndpoint } from "../../server/internal/bus-endpoint";
@@ -7,25 +8,35 @@ import { serverLabel } from "../../server/internal/protocol";
 import type { Logger } from "../../server/logger";
 import type { WorkerCapability } from "../capabilities";
 import { createRenderFarm, type RenderFarm } from "./farm";
+import type { RenderFrame } from "./session";
+import { SessionViewers } from "./viewers";
 
 /** Frames wait in the socket's buffer only this deep; beyond it, new frames are dropped. */
 const maxBufferedPackets = 8;
+/** Nodes repeat their viewer counts every few seconds (server/render/namespace.ts); a silent node's count lapses after this. */
+const viewerCountTtlMs = 30_000;
 
 export async function createRenderCapability(options: {
   bus: BusEndpoint;
   socket: Socket;
   workerId: string;
-  serverUrl: string;
+  /** Every server node the worker may connect to, and the one it uses now (Canopy pages load from it). */
+  serverUrls: string[];
+  serverUrl: () => string;
   config: Env;
   logger: Logger;
 }): Promise<WorkerCapability & { farm: RenderFarm }> {
   const { bus, socket, config } = options;
   const log = options.logger;
+  const viewers = new SessionViewers(viewerCountTtlMs);
+  /** The latest frame of each session, for a node whose first viewer arrives while the page stands still. */
+  const lastFrames = new Map<string, RenderFrame>();
   const engineBuffer = () => (socket.io.engine as unknown as { writeBuffer?: unknown[] } | undefined)?.writeBuffer?.length ?? 0;
 
   const farm = await createRenderFarm({
     executablePath: config.CHROMIUM_PATH,
     serverUrl: options.serverUrl,
+    serverUrls: options.serverUrls,
     extraOwnOrigins: [config.CANOPY_PUBLIC_URL, config.NEXTAUTH_URL].filter((url): url is string => Boolean(url)),
     maxSessions: config.RENDER_MAX_SESSIONS,
     warmPool: config.RENDER_WARM_POOL,
@@ -35,11 +46,14 @@ export async function createRenderCapability(options: {
     maxFrameBytes: Math.max(64_000, config.MAX_BODY_BYTES - 16_384),
     logger: log,
     onFrame(frame) {
+      lastFrames.set(frame.sessionId, frame);
       // While the server is away, frames are not worth keeping; a slow bus drops them too.
       if (!socket.connected || engineBuffer() > maxBufferedPackets) return;
-      bus.tell(serverLabel, "renderFrame", frame);
+      for (const node of viewers.nodes(frame.sessionId)) bus.tell(node, "renderFrame", frame);
     },
     onEnded(sessionId, reason, message) {
+      viewers.forget(sessionId);
+      lastFrames.delete(sessionId);
       if (socket.connected) bus.tell(serverLabel, "renderEnded", { sessionId, reason, message });
     },
   });
@@ -54,7 +68,18 @@ export async function createRenderCapability(options: {
     return { ok: true as const };
   });
   bus.handle("renderSettings", (data) => farm.setSettings(data.sessionId, data));
-  bus.handle("renderSubscribers", (data) => farm.setSubscribers(data.sessionId, data.count));
+  bus.handle("renderSubscribers", async (data, envelope) => {
+    farm.get(data.sessionId);
+    const { total, joined } = viewers.set(data.sessionId, envelope.ack, data.count);
+    await farm.setSubscribers(data.sessionId, total);
+    const frame = lastFrames.get(data.sessionId);
+    if (joined && frame) bus.tell(envelope.ack, "renderFrame", frame);
+    return { total };
+  });
+  const expiry = setInterval(() => {
+    for (const { sessionId, total } of viewers.expire()) void farm.setSubscribers(sessionId, total);
+  }, viewerCountTtlMs / 3);
+  expiry.unref();
   bus.handle("renderPolicy", (data) => farm.setAllowedHosts(data.allowedHosts));
 
   return {
@@ -73,6 +98,9 @@ export async function createRenderCapability(options: {
         .then((reply) => farm.setAllowedHosts(reply.allowedHosts))
         .catch((error: unknown) => log.warn("could not read the render allow list", { error: String(error) }));
     },
-    stop: () => farm.stop(),
+    stop() {
+      clearInterval(expiry);
+      return farm.stop();
+    },
   };
 }
