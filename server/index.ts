@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
   // This node renews the app leases of the workers whose heartbeats reach it, and (like every node)
-  // moves apps whose leases ran out; render sessions of a worker that died anywhere are ended.
+  // moves apps whose leases ran out; streams and render sessions of a worker that died anywhere end.
   registry.onChange((event) => {
     if (event.kind === "heartbeat") apps.renewLeases(event.heartbeat).catch((error: unknown) => log.warn("app leases not renewed", { error: String(error) }));
   });
@@ -135,7 +135,9 @@ async function main(): Promise<void> {
   const stopWatchingWorkers = watchWorkersGone({
     registry,
     intervalMs: 500,
+    // Also for workers of a node that died: no disconnect was seen, only the heartbeats stopped.
     onGone: (workerId) => {
+      void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId);
       render.workerGone(workerId);
       apps.workerGone(workerId);
     },

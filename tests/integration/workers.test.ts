@@ -319,7 +319,11 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     // The token works on either node.
     device.bearer = approved.body.token;
     expect((await renderApi(device, "GET", "/render/api/sessions")).status).toBe(200);
-    expect((await renderApi(device, "POST", "/render/api/pair/poll", { pairing_id: "x" })).status).toBe(404);
+    const malformed = await renderApi<{ error: { code: string } }>(device, "POST", "/render/api/pair/poll", { pairing_id: "x" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe("BAD_REQUEST");
+    const unknown = await renderApi<{ error: { code: string } }>(deviceOnB, "POST", "/render/api/pair/poll", { pairing_id: "y".repeat(32) });
+    expect(unknown.status).toBe(404);
   });
 
   it("an app keeps answering after the worker running it is SIGKILLed: it moves to the other worker", async () => {
@@ -346,19 +350,14 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     };
     let created = await create();
     await waitFor(async () => created.status === 201 || ((created = await create()), created.status === 201), 60_000, 500);
-    const viewer = io(`${nodes[0]!.url}/render`, { transports: ["websocket"], reconnection: false, extraHeaders: { cookie: alice.cookieHeader() } });
-    try {
-      const ended = new Promise<{ reason: string }>((resolve) => viewer.once("session:ended", resolve));
-      await new Promise<void>((resolve) => {
-        viewer.once("subscribed", () => resolve());
-        viewer.on("connect", () => viewer.emit("subscribe", { session_id: created.body.session_id, binary: true }));
-      });
-      // Whichever worker hosts it: every running one is killed.
-      for (const workerId of workers.keys()) await killWorker(workerId);
-      expect((await ended).reason).toBe("failed");
-    } finally {
-      viewer.close();
-    }
+    // A viewer on each node: every node reports the end.
+    const viewers = nodes.map((node) => renderSocket(node, alice));
+    const ended = viewers.map((viewer) => new Promise<{ reason: string }>((resolve) => viewer.socket.once("session:ended", resolve)));
+    for (const viewer of viewers) expect((await viewer.ask("subscribe", { session_id: created.body.session_id, binary: true })).data).toMatchObject({ session_id: created.body.session_id });
+    // Whichever worker hosts it: every running one is killed.
+    for (const workerId of workers.keys()) await killWorker(workerId);
+    for (const end of ended) expect((await end).reason).toBe("failed");
+    for (const viewer of viewers) viewer.socket.close();
     await startWorker("w3", nodes[1]!);
     await waitFor(async () => (await create()).status === 201, 60_000, 500);
   });
