@@ -362,7 +362,7 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     await waitFor(async () => (await create()).status === 201, 60_000, 500);
   });
 
-  it.skipIf(!hasChromium)("when a node dies, a worker that knows both nodes moves to the other, and its render session keeps streaming there", async () => {
+  it.skipIf(!hasChromium)("when a node dies, a worker that knows both nodes moves to the other, and its app and render session carry on there", async () => {
     // Only this worker renders now (the others were killed above).
     await killWorker("w3");
     await startWorker("w4", nodes[0]!, { CANOPY_SERVER_URLS: `${nodes[0]!.url},${nodes[1]!.url}` });
@@ -373,6 +373,8 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     const sessionId = created.body.session_id;
     expect(await workerOfSession(sessionId)).toBe("w4");
     const viewer = await watchOn(nodes[1]!, frank, sessionId);
+    // The apps moved to w4 as well, the only worker left.
+    await waitFor(async () => (await placementOf("first-app"))?.workerId === "w4" && (await answers(nodes[1]!, "first-app")), 30_000, 250);
     const ended: unknown[] = [];
     viewer.socket.on("session:ended", (payload) => ended.push(payload));
 
@@ -382,5 +384,6 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     await clickAndSee(viewer);
     expect((await renderApi(frank, "GET", `/render/api/session/${sessionId}/info`)).status).toBe(200);
     expect(ended).toEqual([]);
+    await waitFor(async () => answers(nodes[1]!, "first-app"), 15_000, 250);
   });
 });
