@@ -5,7 +5,8 @@
 // are refused; a render session on a killed worker ends failed and a new one can be created.
 // Render sessions and pairings are shared: a session created through one node is watched and
 // driven through the other, whichever node its worker is connected to; when a node dies, a
-// worker that knows both nodes moves to the other and its session keeps streaming.
+// worker that knows both nodes moves to the other and its session keeps streaming, while the
+// session of a worker that knows only the dead node ends failed on the surviving node.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
@@ -127,7 +128,10 @@ async function clickAndSee(viewer: ReturnType<typeof renderSocket>): Promise<voi
   const before = viewer.frames.at(-1)!;
   const count = viewer.frames.length;
   expect(await viewer.ask("input:click", { x: 100, y: 100 })).toEqual({ data: { type: "click" } });
-  await waitFor(() => viewer.frames.slice(count).some((frame) => Buffer.compare(frame.image, before.image) !== 0), 15_000, 50);
+  await waitFor(() => viewer.frames.slice(count).some((frame) => Buffer.compare(frame.image, before.image) !== 0), 15_000, 50).catch((error: unknown) => {
+    fs.writeFileSync(`/tmp/render-debug-${Date.now()}.log`, [JSON.stringify(viewer.frames.map((frame) => [frame.seq, frame.size])), ...[...workers.values()].map((worker) => worker.logs.join("")), ...nodes.map((node) => node.logs.join(""))].join("\n=====\n"));
+    throw error;
+  });
 }
 
 const workerOfSession = async (sessionId: string) =>
@@ -362,28 +366,42 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     await waitFor(async () => (await create()).status === 201, 60_000, 500);
   });
 
-  it.skipIf(!hasChromium)("when a node dies, a worker that knows both nodes moves to the other, and its app and render session carry on there", async () => {
-    // Only this worker renders now (the others were killed above).
+  it.skipIf(!hasChromium)("when a node dies, a worker that knows both nodes moves to the other and carries on; one that knows only the dead node is failed over", async () => {
+    // Only these two render now (the others were killed above); both start on node A.
     await killWorker("w3");
     await startWorker("w4", nodes[0]!, { CANOPY_SERVER_URLS: `${nodes[0]!.url},${nodes[1]!.url}` });
+    await startWorker("w5", nodes[0]!);
     const frank = await member(nodes[1]!, "wfrank");
     const create = () => renderApi<{ session_id: string }>(frank, "POST", "/render/api/session/create", { width: 320, height: 240, url: pages.url("/a/click") });
-    let created = await create();
-    await waitFor(async () => created.status === 201 || ((created = await create()), created.status === 201), 60_000, 500);
-    const sessionId = created.body.session_id;
-    expect(await workerOfSession(sessionId)).toBe("w4");
-    const viewer = await watchOn(nodes[1]!, frank, sessionId);
-    // The apps moved to w4 as well, the only worker left.
-    await waitFor(async () => (await placementOf("first-app"))?.workerId === "w4" && (await answers(nodes[1]!, "first-app")), 30_000, 250);
-    const ended: unknown[] = [];
-    viewer.socket.on("session:ended", (payload) => ended.push(payload));
+    const sessionOf = new Map<string, string>();
+    for (let i = 0; i < 2; i++) {
+      let created = await create();
+      await waitFor(async () => created.status === 201 || ((created = await create()), created.status === 201), 60_000, 500);
+      sessionOf.set((await workerOfSession(created.body.session_id))!, created.body.session_id);
+    }
+    // Least loaded first: one session on each.
+    expect([...sessionOf.keys()].sort()).toEqual(["w4", "w5"]);
+    const moving = await watchOn(nodes[1]!, frank, sessionOf.get("w4")!);
+    const stranded = await watchOn(nodes[1]!, frank, sessionOf.get("w5")!);
+    const endedMoving: unknown[] = [];
+    moving.socket.on("session:ended", (payload) => endedMoving.push(payload));
+    const endedStranded = new Promise<{ reason: string; session_id: string }>((resolve) => stranded.socket.once("session:ended", resolve));
+    await waitFor(async () => answers(nodes[1]!, "first-app"), 30_000, 250);
 
     await nodes[0]!.stop("SIGKILL");
     await waitFor(() => workers.get("w4")!.logs.join("").includes(`"message":"connected to server","workerId":"w4","serverUrl":"${nodes[1]!.url}"`), 30_000, 100);
-    // The session lives on: frames still come and input from node B still reaches it.
-    await clickAndSee(viewer);
-    expect((await renderApi(frank, "GET", `/render/api/session/${sessionId}/info`)).status).toBe(200);
-    expect(ended).toEqual([]);
-    await waitFor(async () => answers(nodes[1]!, "first-app"), 15_000, 250);
+    // w4's session lives on: frames still come and input from node B still reaches it.
+    await clickAndSee(moving);
+    expect((await renderApi(frank, "GET", `/render/api/session/${sessionOf.get("w4")!}/info`)).status).toBe(200);
+    // w5 keeps knocking at the dead node: node B notices its silence and fails its session.
+    expect(await endedStranded).toMatchObject({ session_id: sessionOf.get("w5"), reason: "failed" });
+    expect((await renderApi(frank, "GET", `/render/api/session/${sessionOf.get("w5")!}/info`)).status).toBe(404);
+    expect(endedMoving).toEqual([]);
+    // The apps answer through node B (from w4, where they were or where they moved).
+    await waitFor(async () => (await answers(nodes[1]!, "first-app")) && (await answers(nodes[1]!, "second-app")), 20_000, 250);
+    // A new session goes to the worker that is alive.
+    const replacement = await create();
+    expect(replacement.status).toBe(201);
+    expect(await workerOfSession(replacement.body.session_id)).toBe("w4");
   });
 });

@@ -31,6 +31,9 @@ export async function createRenderCapability(options: {
   const viewers = new SessionViewers(viewerCountTtlMs);
   /** The latest frame of each session, for a node whose first viewer arrives while the page stands still. */
   const lastFrames = new Map<string, RenderFrame>();
+  /** Sessions whose latest frame was held back by a full buffer: sent once it drains (a still page sends no later one). */
+  const heldBack = new Set<string>();
+  let retry: NodeJS.Timeout | undefined;
   const engineBuffer = () => (socket.io.engine as unknown as { writeBuffer?: unknown[] } | undefined)?.writeBuffer?.length ?? 0;
 
   const farm = await createRenderFarm({
@@ -47,16 +50,36 @@ export async function createRenderCapability(options: {
     logger: log,
     onFrame(frame) {
       lastFrames.set(frame.sessionId, frame);
-      // While the server is away, frames are not worth keeping; a slow bus drops them too.
-      if (!socket.connected || engineBuffer() > maxBufferedPackets) return;
-      for (const node of viewers.nodes(frame.sessionId)) bus.tell(node, "renderFrame", frame);
+      sendFrame(frame);
     },
     onEnded(sessionId, reason, message) {
       viewers.forget(sessionId);
       lastFrames.delete(sessionId);
+      heldBack.delete(sessionId);
       if (socket.connected) bus.tell(serverLabel, "renderEnded", { sessionId, reason, message });
     },
   });
+
+  /** While the server is away, frames are not worth keeping; a slow bus sends only the latest once it can. */
+  function sendFrame(frame: RenderFrame): void {
+    if (!socket.connected) return;
+    if (engineBuffer() > maxBufferedPackets) {
+      heldBack.add(frame.sessionId);
+      retry ??= setTimeout(sendHeldBack, 50);
+      return;
+    }
+    heldBack.delete(frame.sessionId);
+    for (const node of viewers.nodes(frame.sessionId)) bus.tell(node, "renderFrame", frame);
+  }
+
+  function sendHeldBack(): void {
+    retry = undefined;
+    for (const sessionId of [...heldBack]) {
+      heldBack.delete(sessionId);
+      const frame = lastFrames.get(sessionId);
+      if (frame) sendFrame(frame);
+    }
+  }
 
   bus.handle("renderCreate", (data) => farm.create(data));
   bus.handle("renderLoad", (data) => farm.load(data.sessionId, data.target));
@@ -100,6 +123,7 @@ export async function createRenderCapability(options: {
     },
     stop() {
       clearInterval(expiry);
+      clearTimeout(retry);
       return farm.stop();
     },
   };
