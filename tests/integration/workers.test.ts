@@ -128,10 +128,7 @@ async function clickAndSee(viewer: ReturnType<typeof renderSocket>): Promise<voi
   const before = viewer.frames.at(-1)!;
   const count = viewer.frames.length;
   expect(await viewer.ask("input:click", { x: 100, y: 100 })).toEqual({ data: { type: "click" } });
-  await waitFor(() => viewer.frames.slice(count).some((frame) => Buffer.compare(frame.image, before.image) !== 0), 15_000, 50).catch((error: unknown) => {
-    fs.writeFileSync(`/tmp/render-debug-${Date.now()}.log`, [JSON.stringify(viewer.frames.map((frame) => [frame.seq, frame.size])), ...[...workers.values()].map((worker) => worker.logs.join("")), ...nodes.map((node) => node.logs.join(""))].join("\n=====\n"));
-    throw error;
-  });
+  await waitFor(() => viewer.frames.slice(count).some((frame) => Buffer.compare(frame.image, before.image) !== 0), 15_000, 50);
 }
 
 const workerOfSession = async (sessionId: string) =>
