@@ -3,8 +3,8 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** A white page that turns black on a click (and back): a click is visible in the next frame. */
-export const clickPage = `<body style="margin:0;height:100vh;background:#fff" onclick="document.body.style.background=document.body.style.background==='black'?'#fff':'black'"><h1 style="margin:0">Click anywhere</h1></body>`;
+/** A white page that turns black on a click (and back): a click is visible in the next frame. Its title counts the clicks. */
+export const clickPage = `<body style="margin:0;height:100vh;background:#fff" onclick="document.body.style.background=document.body.style.background==='black'?'#fff':'black';document.title='clicks: '+(++window.clicks)"><script>window.clicks=0</script><h1 style="margin:0">Click anywhere</h1></body>`;
 
 export type PageFixture = { origin: string; url(path: string): string; close(): void };
 

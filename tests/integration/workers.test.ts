@@ -124,11 +124,15 @@ async function watchOn(node: RunningServer, client: TestClient, sessionId: strin
 }
 
 /** Clicks through `viewer` and waits for the frame that shows it: the click page turns from white to black or back. */
-async function clickAndSee(viewer: ReturnType<typeof renderSocket>): Promise<void> {
+async function clickAndSee(viewer: ReturnType<typeof renderSocket>, client: TestClient, sessionId: string): Promise<void> {
   const before = viewer.frames.at(-1)!;
   const count = viewer.frames.length;
   expect(await viewer.ask("input:click", { x: 100, y: 100 })).toEqual({ data: { type: "click" } });
-  await waitFor(() => viewer.frames.slice(count).some((frame) => Buffer.compare(frame.image, before.image) !== 0), 15_000, 50);
+  await waitFor(() => viewer.frames.slice(count).some((frame) => Buffer.compare(frame.image, before.image) !== 0), 15_000, 50).catch(async (error: unknown) => {
+    // Tells a lost click from a lost frame: the page's title counts its clicks.
+    const info = await renderApi<{ page_info: { title: string } }>(client, "GET", `/render/api/session/${sessionId}/info`);
+    throw new Error(`no new frame after the click (frames ${JSON.stringify(viewer.frames.map((frame) => frame.seq))}, page title "${info.body.page_info?.title}"): ${String(error)}`);
+  });
 }
 
 const workerOfSession = async (sessionId: string) =>
@@ -242,9 +246,9 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
       // Viewers on both nodes get the session's frames; input from node B reaches it.
       const onB = await watchOn(nodes[1]!, aliceOnB, sessionId);
       const onA = await watchOn(nodes[0]!, alice, sessionId);
-      await clickAndSee(onB);
+      await clickAndSee(onB, aliceOnB, sessionId);
       const seenOnA = onA.frames.length;
-      await clickAndSee(onB);
+      await clickAndSee(onB, aliceOnB, sessionId);
       expect(onA.frames.length).toBeGreaterThan(seenOnA);
       // REST through node B knows it, and a setting changed there reaches the viewer on node A.
       const info = await renderApi<{ session_id: string; page_info: { url: string } }>(aliceOnB, "GET", `/render/api/session/${sessionId}/info`);
@@ -388,7 +392,7 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     await nodes[0]!.stop("SIGKILL");
     await waitFor(() => workers.get("w4")!.logs.join("").includes(`"message":"connected to server","workerId":"w4","serverUrl":"${nodes[1]!.url}"`), 30_000, 100);
     // w4's session lives on: frames still come and input from node B still reaches it.
-    await clickAndSee(moving);
+    await clickAndSee(moving, frank, sessionOf.get("w4")!);
     expect((await renderApi(frank, "GET", `/render/api/session/${sessionOf.get("w4")!}/info`)).status).toBe(200);
     // w5 keeps knocking at the dead node: node B notices its silence and fails its session.
     expect(await endedStranded).toMatchObject({ session_id: sessionOf.get("w5"), reason: "failed" });
