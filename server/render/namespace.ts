@@ -74,12 +74,17 @@ export function socketChannel(socket: RenderSocket, binary: boolean): FrameChann
     send(frame: CachedFrame): number {
       const base = { timestamp: frame.timestamp / 1000, size: frame.data.length, width: frame.width, height: frame.height, seq: frame.seq, format: "jpeg" as const };
       // Volatile: frames are never kept for connection-state recovery (they would pile up in memory).
+      // Local: written now, while the transport is known to be idle. A plain socket.emit goes
+      // through the adapter when connection-state recovery is on; on a cluster that means a trip
+      // to Redis first (with the whole frame), after which a busy transport discards the volatile
+      // frame unseen, and a still page sends no later one.
+      const out = socket.nsp.local.to(socket.id).volatile;
       if (binary) {
-        socket.volatile.emit("frame", { image: frame.data, ...base } satisfies FramePayload);
+        out.emit("frame", { image: frame.data, ...base } satisfies FramePayload);
         return frame.data.length;
       }
       frame.base64 ??= frame.data.toString("base64");
-      socket.volatile.emit("frame", { image: frame.base64, ...base } satisfies FramePayload);
+      out.emit("frame", { image: frame.base64, ...base } satisfies FramePayload);
       return frame.base64.length;
     },
   };

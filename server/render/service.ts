@@ -56,6 +56,8 @@ export type RenderPeerEvent = { kind: "ended"; sessionId: string; reason: EndRea
 export type RenderPeers = { broadcast(event: RenderPeerEvent): void; onEvent(listener: (event: RenderPeerEvent) => void): void };
 
 const workerGraceMs = 5000;
+/** A worker that lost a session says why (renderEnded); only when that never comes is it ended as failed. */
+const endReportGraceMs = 2000;
 
 export type RenderService = ReturnType<typeof createRenderService>;
 
@@ -181,12 +183,17 @@ export function createRenderService(deps: {
     else allowList.invalidate();
   });
 
-  /** Asks the session's worker; a worker that no longer knows the session ends it everywhere. */
+  /**
+   * Asks the session's worker. A worker that no longer knows the session ends it everywhere, a
+   * little later: it may be closing right now (through another node), and that end has the reason.
+   */
   async function askWorker<T>(sessionId: string, ask: (label: string) => Promise<T>): Promise<T> {
     try {
       return await ask(workerLabel(await workerHosting(sessionId)));
     } catch (error) {
-      if (isAppError(error) && error.code === "NOT_FOUND") await end(sessionId, "failed", "The session is gone from its worker");
+      if (isAppError(error) && error.code === "NOT_FOUND") {
+        setTimeout(() => void end(sessionId, "failed", "The session is gone from its worker").catch((failure: unknown) => log.warn("lost session not ended", { sessionId, error: String(failure) })), endReportGraceMs).unref();
+      }
       throw error;
     }
   }

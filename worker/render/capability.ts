@@ -11,7 +11,7 @@ import { createRenderFarm, type RenderFarm } from "./farm";
 import type { RenderFrame } from "./session";
 import { SessionViewers } from "./viewers";
 
-/** Frames wait in the socket's buffer only this deep; beyond it, new frames are dropped. */
+/** Frames wait in the socket's buffer only this deep; beyond it, only a session's latest frame is kept for later. */
 const maxBufferedPackets = 8;
 /** Nodes repeat their viewer counts every few seconds (server/render/namespace.ts); a silent node's count lapses after this. */
 const viewerCountTtlMs = 30_000;
@@ -112,6 +112,8 @@ export async function createRenderCapability(options: {
     load: () => farm.size(),
     limit: config.RENDER_MAX_SESSIONS,
     onConnect() {
+      // Frames made while the connection was down never left: the nodes with viewers get the latest.
+      for (const frame of lastFrames.values()) if (viewers.total(frame.sessionId)) sendFrame(frame);
       void farm
         .summaries()
         .then((sessions) => bus.tell(serverLabel, "renderSessions", { workerId: options.workerId, sessions }))
