@@ -39,6 +39,14 @@ export const envSchema = z.object({
   CANOPY_ADMIN_PASSWORD: optionalString,
   /** The server the worker (and the CLI) talks to. */
   CANOPY_SERVER_URL: optionalString.pipe(z.string().url().optional()),
+  /** A worker of a cluster: the server nodes, comma separated; it moves to the next when its node is unreachable (instead of CANOPY_SERVER_URL). */
+  CANOPY_SERVER_URLS: optionalString.pipe(
+    z
+      .string()
+      .transform((value) => value.split(",").map((url) => url.trim()).filter(Boolean))
+      .pipe(z.array(z.string().url()).min(1))
+      .optional(),
+  ),
   /** Set to "false" to run the server without its supervised worker (e.g. workers run elsewhere). */
   CANOPY_START_WORKER: z.enum(["true", "false"]).default("true").transform((value) => value === "true"),
   /** Largest request body accepted by API routes, in bytes. */

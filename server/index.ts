@@ -13,7 +13,7 @@ import { registerUserAdminHandlers } from "./internal/user-admin-handlers";
 import { createLogger } from "./logger";
 import { loadSecrets } from "./secrets";
 import { publishServices } from "./services";
-import { createRenderNamespace } from "./render/namespace";
+import { createRenderNamespace, createRenderPeers } from "./render/namespace";
 import { createRenderService } from "./render/service";
 import { createSocketServer } from "./sockets/create-socket-server";
 import { createMemoryRateLimiter, createRedisRateLimiter } from "./chat/rate-limiter";
@@ -99,7 +99,15 @@ async function main(): Promise<void> {
     },
   });
   const chatLookups = redis ? shareInvalidation(localChatLookups, chat.namespace) : localChatLookups;
-  const render = createRenderService({ bus: internal.bus, registry, prisma: db.prisma, env: config, logger: log.child("render") });
+  const render = createRenderService({
+    bus: internal.bus,
+    registry,
+    prisma: db.prisma,
+    env: config,
+    logger: log.child("render"),
+    rateLimiter,
+    peers: redis && createRenderPeers(io),
+  });
   createRenderNamespace(io, { service: render, logger: log.child("render") });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
   const apps = createAppRuntime({ prisma: db.prisma, bus: internal.bus, registry, io, env: config, logger: log.child("apps"), chat: chat.broadcaster });
@@ -111,7 +119,7 @@ async function main(): Promise<void> {
   });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
   // This node renews the app leases of the workers whose heartbeats reach it, and (like every node)
-  // moves apps whose leases ran out; workers that die on other nodes end this node's render sessions.
+  // moves apps whose leases ran out; streams and render sessions of a worker that died anywhere end.
   registry.onChange((event) => {
     if (event.kind === "heartbeat") apps.renewLeases(event.heartbeat).catch((error: unknown) => log.warn("app leases not renewed", { error: String(error) }));
   });
@@ -127,7 +135,9 @@ async function main(): Promise<void> {
   const stopWatchingWorkers = watchWorkersGone({
     registry,
     intervalMs: 500,
+    // Also for workers of a node that died: no disconnect was seen, only the heartbeats stopped.
     onGone: (workerId) => {
+      void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId);
       render.workerGone(workerId);
       apps.workerGone(workerId);
     },

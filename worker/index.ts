@@ -15,11 +15,11 @@ const config = env();
 const log = createLogger("worker");
 const workerId = process.env.CANOPY_WORKER_ID ?? crypto.randomUUID().slice(0, 8);
 const secrets = loadSecrets({ dataDir: config.DATA_DIR, internalSecret: config.INTERNAL_SECRET });
-const serverUrl = config.CANOPY_SERVER_URL ?? `http://127.0.0.1:${config.PORT}`;
+const serverUrls = config.CANOPY_SERVER_URLS ?? [config.CANOPY_SERVER_URL ?? `http://127.0.0.1:${config.PORT}`];
 const startedAt = Date.now();
 
-const { socket, bus } = connectBus({
-  serverUrl,
+const { socket, bus, serverUrl } = connectBus({
+  serverUrl: serverUrls,
   secret: secrets.internalSecret,
   label: `worker:${workerId}`,
   onRefused: (message) => log.warn("server refused a message", { message }),
@@ -34,7 +34,7 @@ const apps = createAppsCapability({ bus, workerId, env: config, log: log.child("
 capabilities.push(apps);
 
 if (config.RENDER_ENABLED) {
-  createRenderCapability({ bus, socket: socket as never, workerId, serverUrl, config, logger: log.child("render") })
+  createRenderCapability({ bus, socket: socket as never, workerId, serverUrls, serverUrl, config, logger: log.child("render") })
     .then((render) => {
       capabilities.push(render);
       if (socket.connected) render.onConnect?.();
@@ -58,7 +58,7 @@ function sendHeartbeat(): void {
 }
 
 socket.on("connect", () => {
-  log.info("connected to server", { workerId, serverUrl });
+  log.info("connected to server", { workerId, serverUrl: serverUrl() });
   sendHeartbeat();
   for (const capability of capabilities) capability.onConnect?.();
 });

@@ -245,8 +245,12 @@ export const prompts = {
     data: z.object({ sessionId: renderSessionIdSchema, quality: renderQuality.optional(), fps: renderFps.optional() }),
     reply: renderSettingsSchema,
   },
-  /** server → worker: how many clients watch; the screencast runs only while someone does. */
-  renderSubscribers: { data: z.object({ sessionId: renderSessionIdSchema, count: z.number().int().min(0) }), reply: undefined },
+  /**
+   * server node → worker: how many clients watch through the asking node (told again every few
+   * seconds while any do). The worker adds the nodes' counts up, runs the screencast while there
+   * are any, sends frames to each node with viewers, and answers the total.
+   */
+  renderSubscribers: { data: z.object({ sessionId: renderSessionIdSchema, count: z.number().int().min(0) }), reply: z.object({ total: z.number().int().min(0) }) },
   /** server → workers: the allow list changed. */
   renderPolicy: { data: z.object({ allowedHosts: z.array(z.string().max(260)).max(1000) }), reply: undefined },
   /** worker → server on connect: the current allow list. */

@@ -27,6 +27,10 @@ export function createAllowedHostsStore(deps: { prisma: PrismaClient; envHosts: 
   return {
     /** Every pattern in force. */
     merged,
+    /** Another node changed the list: read it again when next needed. */
+    invalidate() {
+      cache = null;
+    },
     /** For staff: where each entry comes from. */
     async list() {
       return { environment: envHosts, managed: (await managed()).map((row) => ({ host: row.host, addedBy: row.addedBy, createdAt: row.createdAt })) };

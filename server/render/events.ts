@@ -2,6 +2,7 @@
 // its clients work against <origin>/render) plus Canopy's additions: `binary` frames on request,
 // `input:key`, `session:ended`. Acks, when given, answer `{data}` or `{error}` as on /chat.
 import type { Caller } from "../auth/caller";
+import type { RenderPeerEvent } from "./service";
 
 export type RenderError = { code: string; message: string; event?: string };
 export type RenderAck<T> = (response: { data: T } | { error: RenderError }) => void;
@@ -55,7 +56,8 @@ export type RenderServerToClientEvents = {
   error: (payload: RenderError) => void;
 };
 
-export type RenderInterServerEvents = Record<string, never>;
+/** Between the nodes of a cluster: session ends and allow-list changes. */
+export type RenderInterServerEvents = { render: (event: RenderPeerEvent) => void };
 
 export type RenderSocketData = { caller: Caller | null; subscription: { sessionId: string; binary: boolean } | null };
 

@@ -20,7 +20,7 @@ import {
   type SubscribedPayload,
 } from "./events";
 import { AdaptiveController, FrameDelivery, type FrameChannel } from "./frame-delivery";
-import type { RenderService } from "./service";
+import type { RenderPeers, RenderService } from "./service";
 import type { CachedFrame } from "./session-registry";
 
 type RenderSocket = Socket<RenderClientToServerEvents, RenderServerToClientEvents, RenderInterServerEvents, RenderSocketData>;
@@ -42,6 +42,8 @@ const schemas = {
 /** Inputs one connection may send per second; beyond that they are refused, not queued. */
 const inputsPerSecond = 60;
 const adaptiveEveryMs = 2000;
+/** Viewer counts are told to the worker again this often, so a dead node's count lapses there (worker/render/viewers.ts). */
+const viewerCountEveryMs = 10_000;
 
 type EngineTransport = EventEmitter & { writable: boolean };
 type EngineSocket = EventEmitter & { transport: EngineTransport; writeBuffer: unknown[]; readyState: string };
@@ -72,14 +74,28 @@ export function socketChannel(socket: RenderSocket, binary: boolean): FrameChann
     send(frame: CachedFrame): number {
       const base = { timestamp: frame.timestamp / 1000, size: frame.data.length, width: frame.width, height: frame.height, seq: frame.seq, format: "jpeg" as const };
       // Volatile: frames are never kept for connection-state recovery (they would pile up in memory).
+      // Local: written now, while the transport is known to be idle. A plain socket.emit goes
+      // through the adapter when connection-state recovery is on; on a cluster that means a trip
+      // to Redis first (with the whole frame), after which a busy transport discards the volatile
+      // frame unseen, and a still page sends no later one.
+      const out = socket.nsp.local.to(socket.id).volatile;
       if (binary) {
-        socket.volatile.emit("frame", { image: frame.data, ...base } satisfies FramePayload);
+        out.emit("frame", { image: frame.data, ...base } satisfies FramePayload);
         return frame.data.length;
       }
       frame.base64 ??= frame.data.toString("base64");
-      socket.volatile.emit("frame", { image: frame.base64, ...base } satisfies FramePayload);
+      out.emit("frame", { image: frame.base64, ...base } satisfies FramePayload);
       return frame.base64.length;
     },
+  };
+}
+
+/** The other nodes of a cluster, reached through the adapter (a node that is alone has none). */
+export function createRenderPeers(io: Server): RenderPeers {
+  const namespace: RenderNamespace = io.of("/render");
+  return {
+    broadcast: (event) => namespace.serverSideEmit("render", event),
+    onEvent: (listener) => namespace.on("render", listener),
   };
 }
 
@@ -87,6 +103,10 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
   const namespace: RenderNamespace = io.of("/render");
   const { service } = deps;
   const log = deps.logger;
+
+  function tellViewers(sessionId: string, count: number): void {
+    service.setSubscribers(sessionId, count).catch((error: unknown) => log.debug("viewer count not delivered", { sessionId, error: String(error) }));
+  }
   /** sessionId → (socket id → delivery) */
   const watchers = new Map<string, Map<string, { socket: RenderSocket; delivery: FrameDelivery }>>();
   const controllers = new Map<string, AdaptiveController>();
@@ -98,7 +118,7 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
     perSession.set(socket.id, { socket, delivery: new FrameDelivery(socketChannel(socket, binary)) });
     socket.data.subscription = { sessionId, binary };
     void socket.join(sessionRoom(sessionId));
-    service.setSubscribers(sessionId, perSession.size);
+    tellViewers(sessionId, perSession.size);
   }
 
   /** Stops frames to the socket; `forget: false` keeps the subscription for connection-state recovery. */
@@ -114,12 +134,12 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
       watchers.delete(subscription.sessionId);
       controllers.delete(subscription.sessionId);
     }
-    service.setSubscribers(subscription.sessionId, perSession?.size ?? 0);
+    tellViewers(subscription.sessionId, perSession?.size ?? 0);
     return subscription.sessionId;
   }
 
-  service.onFrame((record, frame) => {
-    const perSession = watchers.get(record.id);
+  service.onFrame((sessionId, frame) => {
+    const perSession = watchers.get(sessionId);
     if (perSession) for (const { delivery } of perSession.values()) delivery.offer(frame);
   });
 
@@ -144,9 +164,9 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
   });
 
   // Adaptive mode: the slowest watcher's measured bandwidth picks Jiomosa's quality/fps tier.
-  const adaptiveTimer = setInterval(() => {
-    for (const [sessionId, perSession] of watchers) {
-      const record = service.find(sessionId);
+  async function adapt(): Promise<void> {
+    for (const [sessionId, perSession] of [...watchers]) {
+      const record = await service.find(sessionId);
       if (!record?.adaptive) continue;
       let controller = controllers.get(sessionId);
       if (!controller) controllers.set(sessionId, (controller = new AdaptiveController()));
@@ -156,10 +176,22 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
       );
       if (!tier) continue;
       log.debug("adaptive tier", { sessionId, tier: tier.name });
-      service.changeSettings(sessionId, { quality: tier.quality, fps: tier.fps }, { manual: false }).catch((error: unknown) => log.warn("adaptive change failed", { sessionId, error: String(error) }));
+      await service.changeSettings(sessionId, { quality: tier.quality, fps: tier.fps }, { manual: false });
     }
+  }
+  let adapting = false;
+  const adaptiveTimer = setInterval(() => {
+    if (adapting) return;
+    adapting = true;
+    adapt()
+      .catch((error: unknown) => log.warn("adaptive change failed", { error: String(error) }))
+      .finally(() => (adapting = false));
   }, adaptiveEveryMs);
   adaptiveTimer.unref();
+  const viewerCountTimer = setInterval(() => {
+    for (const [sessionId, perSession] of watchers) tellViewers(sessionId, perSession.size);
+  }, viewerCountEveryMs);
+  viewerCountTimer.unref();
 
   function on<E extends keyof RenderClientToServerEvents, R>(
     socket: RenderSocket,
@@ -184,7 +216,7 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
 
   function subscribedSession(socket: RenderSocket): string {
     const sessionId = socket.data.subscription?.sessionId;
-    if (!sessionId || !service.find(sessionId)) throw new AppError("BAD_REQUEST", "Not subscribed to any session");
+    if (!sessionId || !service.knows(sessionId)) throw new AppError("BAD_REQUEST", "Not subscribed to any session");
     return sessionId;
   }
 
@@ -200,12 +232,19 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
 
     const previous = socket.recovered ? socket.data.subscription : null;
     socket.data.subscription = null;
-    // A connection recovered after a short gap picks its session up again.
-    if (previous && service.find(previous.sessionId)) attach(socket, previous.sessionId, previous.binary);
+    // A connection recovered after a short gap (on this node or another) picks its session up again.
+    if (previous) {
+      service
+        .find(previous.sessionId)
+        .then((record) => {
+          if (record && socket.connected && !socket.data.subscription) attach(socket, previous.sessionId, previous.binary);
+        })
+        .catch((error: unknown) => log.warn("recovered subscription not restored", { error: String(error) }));
+    }
     socket.emit("status", { message: "Connected to the Canopy render farm", type: "connection" });
 
-    on(socket, "subscribe", ({ session_id: sessionId, binary = false }) => {
-      const record = service.find(sessionId);
+    on(socket, "subscribe", async ({ session_id: sessionId, binary = false }) => {
+      const record = await service.find(sessionId);
       if (!record) throw new AppError("NOT_FOUND", `Session ${sessionId} not found`);
       detach(socket);
       attach(socket, sessionId, binary);
@@ -220,8 +259,10 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
         message: "Subscribed to framebuffer stream",
       };
       socket.emit("subscribed", payload);
-      // The last frame at once: a still page sends nothing new, yet the client must see it.
-      if (record.lastFrame) watchers.get(sessionId)?.get(socket.id)?.delivery.offer(record.lastFrame);
+      // The last frame at once: a still page sends nothing new, yet the client must see it. (The
+      // first viewer on this node gets it from the worker, which sends it to a node that joins.)
+      const lastFrame = service.lastFrame(sessionId);
+      if (lastFrame) watchers.get(sessionId)?.get(socket.id)?.delivery.offer(lastFrame);
       return payload;
     });
 

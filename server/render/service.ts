@@ -1,20 +1,23 @@
 // The render farm as the server sees it: session lifecycle for REST and sockets, authorization
 // (a caller is required; sessions are visible to their owner and staff), the per-user quota,
 // worker selection, and the bus handlers that bring frames and session ends back from workers.
+// Sessions and pairings are in the database, so every node of a cluster serves them; the worker
+// sends a session's frames to each node that has viewers of it (it knows them: each node tells
+// it its viewer count), and a session's end is announced to every node.
 import crypto from "node:crypto";
 import type { Caller } from "../auth/caller";
+import type { RateLimiter } from "../chat/rate-limiter";
 import type { PrismaClient } from "../db/generated/client";
 import type { Env } from "../env";
 import { AppError, isAppError } from "../errors";
 import type { BusEndpoint } from "../internal/bus-endpoint";
-import type { RenderInput, RenderPageInfo, RenderSessionSummary } from "../internal/protocol";
+import type { RenderInput, RenderPageInfo } from "../internal/protocol";
 import type { Logger } from "../logger";
 import type { ServiceRegistry } from "../status/registry";
-import { createAllowedHostsStore } from "./allowed-hosts";
-import { createMemoryRateLimiter } from "../chat/rate-limiter";
 import { createToken } from "../tokens/create-token";
+import { createAllowedHostsStore } from "./allowed-hosts";
 import { createPairingStore } from "./pairing";
-import { RenderSessionRegistry, type CachedFrame, type RenderSessionRecord } from "./session-registry";
+import { createRenderSessionStore, type CachedFrame, type RenderSessionRecord } from "./session-registry";
 import { toRenderTarget } from "./targets";
 import { originOf, type UrlPolicy } from "./url-policy";
 
@@ -46,27 +49,50 @@ export type SettingsChange = { quality?: number; fps?: number; adaptive?: boolea
 
 type EndReason = "closed" | "timeout" | "crashed" | "failed";
 
+/** What one node tells the others (through the Socket.IO adapter) about the render farm. */
+export type RenderPeerEvent = { kind: "ended"; sessionId: string; reason: EndReason; message?: string } | { kind: "allowedHostsChanged" };
+
+/** The other nodes of a cluster; absent on a single node. */
+export type RenderPeers = { broadcast(event: RenderPeerEvent): void; onEvent(listener: (event: RenderPeerEvent) => void): void };
+
 const workerGraceMs = 5000;
+/** A worker that lost a session says why (renderEnded); only when that never comes is it ended as failed. */
+const endReportGraceMs = 2000;
 
 export type RenderService = ReturnType<typeof createRenderService>;
 
-export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceRegistry; prisma: PrismaClient; env: Env; logger: Logger }) {
+export function createRenderService(deps: {
+  bus: BusEndpoint;
+  registry: ServiceRegistry;
+  prisma: PrismaClient;
+  env: Env;
+  logger: Logger;
+  /** Pairing attempts are limited per user and address: shared (Redis) on a cluster. */
+  rateLimiter: RateLimiter;
+  peers?: RenderPeers;
+}) {
   const { bus, env } = deps;
   const log = deps.logger;
-  const sessions = new RenderSessionRegistry();
-  const pairing = createPairingStore();
-  const limiter = createMemoryRateLimiter();
-  const frameListeners = new Set<(record: RenderSessionRecord, frame: CachedFrame) => void>();
+  const sessions = createRenderSessionStore({ prisma: deps.prisma });
+  const pairing = createPairingStore({ prisma: deps.prisma });
+  const limiter = deps.rateLimiter;
+  const frameListeners = new Set<(sessionId: string, frame: CachedFrame) => void>();
   const endListeners = new Set<(sessionId: string, reason: EndReason, message?: string) => void>();
   const settingsListeners = new Set<(record: RenderSessionRecord, change: SettingsChange) => void>();
   const lostWorkers = new Map<string, NodeJS.Timeout>();
+  /** The worker of each session this node dealt with (it never changes): inputs and frames need no query. */
+  const workerOf = new Map<string, string>();
+  /** The last frame of each session this node has viewers of, sent at once to a new viewer. */
+  const lastFrames = new Map<string, CachedFrame>();
   let internalUrl = `http://127.0.0.1:${env.PORT}`;
 
   const allowList = createAllowedHostsStore({
     prisma: deps.prisma,
     envHosts: env.RENDER_ALLOWED_HOSTS,
     onChange: (allowedHosts) => {
+      // Rooms span the cluster: every render worker hears it, whichever node it is connected to.
       for (const workerId of deps.registry.workersProviding("render")) bus.tell(workerLabel(workerId), "renderPolicy", { allowedHosts });
+      deps.peers?.broadcast({ kind: "allowedHostsChanged" });
     },
   });
 
@@ -113,86 +139,144 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
     return caller;
   }
 
+  async function find(sessionId: string): Promise<RenderSessionRecord | undefined> {
+    const record = await sessions.get(sessionId);
+    if (record) workerOf.set(sessionId, record.workerId);
+    return record;
+  }
+
+  async function existing(sessionId: string): Promise<RenderSessionRecord> {
+    const record = await find(sessionId);
+    if (!record) throw new AppError("NOT_FOUND", `Session ${sessionId} not found`);
+    return record;
+  }
+
   /** The session when the caller owns it or is staff; anyone else is told it does not exist. */
-  function access(caller: Caller | null, sessionId: string): RenderSessionRecord {
+  async function access(caller: Caller | null, sessionId: string): Promise<RenderSessionRecord> {
     const who = requireCaller(caller);
-    const record = sessions.get(sessionId);
+    const record = await find(sessionId);
     if (!record || (record.ownerId !== who.userId && who.role !== "STAFF")) throw new AppError("NOT_FOUND", `Session ${sessionId} not found`);
     return record;
   }
 
-  function end(sessionId: string, reason: EndReason, message?: string): void {
-    const record = sessions.remove(sessionId);
-    if (!record) return;
-    log.info("render session ended", { sessionId, reason, workerId: record.workerId });
+  async function workerHosting(sessionId: string): Promise<string> {
+    return workerOf.get(sessionId) ?? (await existing(sessionId)).workerId;
+  }
+
+  function forget(sessionId: string, reason: EndReason, message?: string): void {
+    workerOf.delete(sessionId);
+    lastFrames.delete(sessionId);
     for (const listener of endListeners) listener(sessionId, reason, message);
   }
 
-  /** Asks the session's worker; a worker that no longer knows the session ends it here too. */
-  async function askWorker<T>(record: RenderSessionRecord, ask: (label: string) => Promise<T>): Promise<T> {
+  /** Ends the session on every node; only the node that removes it reports the end (once). */
+  async function end(sessionId: string, reason: EndReason, message?: string): Promise<void> {
+    const record = await sessions.remove(sessionId);
+    if (!record) return;
+    log.info("render session ended", { sessionId, reason, workerId: record.workerId });
+    forget(sessionId, reason, message);
+    deps.peers?.broadcast({ kind: "ended", sessionId, reason, ...(message !== undefined && { message }) });
+  }
+
+  deps.peers?.onEvent((event) => {
+    if (event.kind === "ended") forget(event.sessionId, event.reason, event.message);
+    else allowList.invalidate();
+  });
+
+  /**
+   * Asks the session's worker. A worker that no longer knows the session ends it everywhere, a
+   * little later: it may be closing right now (through another node), and that end has the reason.
+   */
+  async function askWorker<T>(sessionId: string, ask: (label: string) => Promise<T>): Promise<T> {
     try {
-      return await ask(workerLabel(record.workerId));
+      return await ask(workerLabel(await workerHosting(sessionId)));
     } catch (error) {
-      if (isAppError(error) && error.code === "NOT_FOUND") end(record.id, "failed", "The session is gone from its worker");
+      if (isAppError(error) && error.code === "NOT_FOUND") {
+        setTimeout(() => void end(sessionId, "failed", "The session is gone from its worker").catch((failure: unknown) => log.warn("lost session not ended", { sessionId, error: String(failure) })), endReportGraceMs).unref();
+      }
       throw error;
     }
   }
 
-  function adopt(workerId: string, summary: RenderSessionSummary, adaptive: boolean): RenderSessionRecord {
-    const record: RenderSessionRecord = {
-      id: summary.sessionId,
-      ownerId: summary.ownerId,
-      workerId,
-      createdAt: summary.createdAt,
-      lastActivity: summary.lastActivity,
-      width: summary.width,
-      height: summary.height,
-      quality: summary.quality,
-      fps: summary.fps,
-      adaptive,
-      pageInfo: summary.pageInfo,
-      lastFrame: null,
-      subscribers: 0,
-    };
-    sessions.add(record);
-    return record;
+  const workerAlive = (workerId: string) => deps.registry.workerSummaries().some((worker) => worker.workerId === workerId && worker.status !== "dead");
+
+  async function endSessionsOfWorker(workerId: string, message: string): Promise<void> {
+    for (const record of await sessions.ofWorker(workerId)) await end(record.id, "failed", message);
   }
 
-  // Frames and ends come only from the worker that hosts the session.
-  bus.handle("renderFrame", (data, envelope) => {
-    const record = sessions.get(data.sessionId);
-    if (!record || envelope.ack !== workerLabel(record.workerId)) return;
+  // Frames come only from the worker that hosts the session, to the nodes that asked for them.
+  bus.handle("renderFrame", async (data, envelope) => {
+    const workerId = workerOf.get(data.sessionId) ?? (await find(data.sessionId))?.workerId;
+    if (!workerId || envelope.ack !== workerLabel(workerId)) return;
+    const previous = lastFrames.get(data.sessionId);
+    if (previous && previous.seq >= data.seq) return;
     const bytes = Buffer.isBuffer(data.data) ? data.data : Buffer.from(data.data.buffer, data.data.byteOffset, data.data.byteLength);
-    const frame: CachedFrame = { sessionId: record.id, seq: data.seq, data: bytes, timestamp: data.timestamp, width: data.width, height: data.height, quality: data.quality };
-    record.lastFrame = frame;
-    for (const listener of frameListeners) listener(record, frame);
+    const frame: CachedFrame = { sessionId: data.sessionId, seq: data.seq, data: bytes, timestamp: data.timestamp, width: data.width, height: data.height, quality: data.quality };
+    lastFrames.set(data.sessionId, frame);
+    for (const listener of frameListeners) listener(data.sessionId, frame);
   });
-  bus.handle("renderEnded", (data, envelope) => {
-    const record = sessions.get(data.sessionId);
-    if (!record || envelope.ack !== workerLabel(record.workerId)) return;
-    end(data.sessionId, data.reason, data.message);
+  bus.handle("renderEnded", async (data, envelope) => {
+    const workerId = workerOf.get(data.sessionId) ?? (await find(data.sessionId))?.workerId;
+    if (!workerId || envelope.ack !== workerLabel(workerId)) return;
+    await end(data.sessionId, data.reason, data.message);
   });
-  bus.handle("renderSessions", (data, envelope) => {
+  bus.handle("renderSessions", async (data, envelope) => {
     if (envelope.ack !== workerLabel(data.workerId)) return;
     const lost = lostWorkers.get(data.workerId);
     if (lost) clearTimeout(lost);
     lostWorkers.delete(data.workerId);
     const reported = new Map(data.sessions.map((summary) => [summary.sessionId, summary]));
-    for (const record of sessions.ofWorker(data.workerId)) if (!reported.has(record.id)) end(record.id, "failed", "Its worker no longer hosts it");
-    // After a server restart the worker still has its sessions: take them back.
-    for (const summary of reported.values()) if (!sessions.get(summary.sessionId)) adopt(data.workerId, summary, false);
+    for (const record of await sessions.ofWorker(data.workerId)) if (!reported.has(record.id)) await end(record.id, "failed", "Its worker no longer hosts it");
+    // After the database lost them (or a create's node died before it saw the reply), the worker still has its sessions: take them back.
+    for (const summary of reported.values()) {
+      const { sessionId, ...values } = summary;
+      await sessions.adopt({ ...values, id: sessionId, workerId: data.workerId, adaptive: false, subscribers: 0 });
+    }
   });
   bus.handle("renderPolicyGet", async () => ({ allowedHosts: await allowList.merged() }));
 
+  /** Sessions whose worker nobody hears from (e.g. every node restarted without it): gone, like the worker. */
+  async function sweepOrphans(): Promise<void> {
+    for (const workerId of (await sessions.countsByWorker()).keys()) if (workerId && !workerAlive(workerId)) goneWorker(workerId);
+  }
+  // Not sooner than a heartbeat timeout after start: until then this node may not have heard every live worker.
+  const orphanTimer = setInterval(() => void sweepOrphans().catch((error: unknown) => log.warn("render sessions not swept", { error: String(error) })), Math.max(10_000, env.HEARTBEAT_INTERVAL_SECONDS * 3000));
+  orphanTimer.unref();
+
+  /**
+   * A worker is gone (its connection here, or it stopped being alive cluster-wide): its sessions
+   * fail unless it comes back soon, to any node, and reports them.
+   */
+  function goneWorker(workerId: string): void {
+    if (lostWorkers.has(workerId)) return;
+    lostWorkers.set(
+      workerId,
+      setTimeout(() => {
+        lostWorkers.delete(workerId);
+        if (workerAlive(workerId)) return;
+        endSessionsOfWorker(workerId, "Its render worker went away").catch((error: unknown) => log.warn("sessions of a lost worker not ended", { workerId, error: String(error) }));
+      }, workerGraceMs),
+    );
+  }
+
+  /**
+   * Render workers, least loaded first (sessions in the database, or the worker's own count when
+   * higher). Those that look full come last, still asked: a heartbeat's count may be a second old,
+   * and the worker's own answer says why it refuses.
+   */
+  async function rankedWorkers(): Promise<string[]> {
+    const counts = await sessions.countsByWorker();
+    const ranked = deps.registry.ranked("render", (workerId) => Math.max(counts.get(workerId) ?? 0, deps.registry.loadOf(workerId, "render") ?? 0));
+    return [...ranked, ...deps.registry.workersProviding("render").filter((workerId) => !ranked.includes(workerId))];
+  }
+
   return {
-    sessions,
-    pairing,
     allowList,
     policy,
     setInternalUrl(url: string) {
       internalUrl = url;
     },
-    onFrame(listener: (record: RenderSessionRecord, frame: CachedFrame) => void) {
+    onFrame(listener: (sessionId: string, frame: CachedFrame) => void) {
       frameListeners.add(listener);
     },
     onEnded(listener: (sessionId: string, reason: EndReason, message?: string) => void) {
@@ -202,41 +286,30 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
       settingsListeners.add(listener);
     },
 
-    /** A worker's bus connection is gone: its sessions fail unless it comes back and reports them soon. */
-    workerGone(workerId: string): void {
-      if (!sessions.countOfWorker(workerId) || lostWorkers.has(workerId)) return;
-      lostWorkers.set(
-        workerId,
-        setTimeout(() => {
-          lostWorkers.delete(workerId);
-          for (const record of sessions.ofWorker(workerId)) end(record.id, "failed", "Its render worker went away");
-        }, workerGraceMs),
-      );
-    },
+    workerGone: goneWorker,
 
-    /** Members (session or API token): a new session, optionally loading a first page. */
+    /** Members (session or API token): a new session on the least loaded worker, optionally loading a first page. */
     async create(caller: Caller | null, input: CreateSessionInput, requestOrigin?: string): Promise<SessionView> {
       const who = requireCaller(caller);
-      const release = sessions.reserve(who.userId, env.RENDER_SESSIONS_PER_USER);
-      if (!release) {
+      const settings = {
+        width: input.width ?? renderDefaults.width,
+        height: input.height ?? renderDefaults.height,
+        quality: input.quality ?? renderDefaults.quality,
+        fps: input.fps ?? renderDefaults.fps,
+      };
+      const adaptive = input.adaptive ?? renderDefaults.adaptive;
+      const sessionId = crypto.randomBytes(24).toString("base64url");
+      if (!(await sessions.reserve({ id: sessionId, ownerId: who.userId, limit: env.RENDER_SESSIONS_PER_USER, settings: { ...settings, adaptive } }))) {
         throw new AppError("TOO_MANY_REQUESTS", `You already have ${env.RENDER_SESSIONS_PER_USER} render sessions (the most one user may hold); close one first`);
       }
+      let created = false;
       try {
         const currentPolicy = await policy(requestOrigin);
         const target = input.url ? await targetOf(input.url, requestOrigin) : undefined;
-        // Least loaded first: this node's sessions, or the worker's own count (sessions of every node) when higher.
-        const load = (workerId: string) => Math.max(sessions.countOfWorker(workerId), deps.registry.loadOf(workerId, "render") ?? 0);
-        const workers = deps.registry.workersProviding("render").sort((a, b) => load(a) - load(b));
+        const workers = await rankedWorkers();
         if (!workers.length) throw new AppError("UNAVAILABLE", "No render worker is available; try again later");
-        const settings = {
-          width: input.width ?? renderDefaults.width,
-          height: input.height ?? renderDefaults.height,
-          quality: input.quality ?? renderDefaults.quality,
-          fps: input.fps ?? renderDefaults.fps,
-        };
         let refusal: AppError | undefined;
         for (const workerId of workers) {
-          const sessionId = crypto.randomBytes(24).toString("base64url");
           try {
             const summary = await bus.ask(
               workerLabel(workerId),
@@ -244,7 +317,13 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
               { sessionId, ownerId: who.userId, ...settings, target, allowedHosts: [...currentPolicy.allowedHosts] },
               { timeoutMs: 30_000 },
             );
-            const record = adopt(workerId, summary, input.adaptive ?? renderDefaults.adaptive);
+            const { sessionId: _id, ...values } = summary;
+            const record = await sessions.activate(sessionId, workerId, { ...values, adaptive }).catch((error: unknown) => {
+              bus.ask(workerLabel(workerId), "renderClose", { sessionId }).catch(() => undefined);
+              throw error;
+            });
+            created = true;
+            workerOf.set(sessionId, workerId);
             log.info("render session created", { sessionId, workerId, owner: who.username });
             return view(record, requestOrigin);
           } catch (error) {
@@ -261,45 +340,45 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
         }
         throw refusal ?? new AppError("UNAVAILABLE", "No render worker is available; try again later");
       } finally {
-        release();
+        if (!created) await sessions.discard(sessionId);
       }
     },
 
     async load(caller: Caller | null, sessionId: string, url: string, requestOrigin?: string): Promise<SessionView> {
-      const record = access(caller, sessionId);
+      const record = await access(caller, sessionId);
       const target = await targetOf(url, requestOrigin);
-      record.pageInfo = await askWorker(record, (label) => bus.ask(label, "renderLoad", { sessionId, target }, { timeoutMs: 25_000 }));
-      record.lastActivity = Date.now();
-      return view(record, requestOrigin);
+      const change = { pageInfo: await askWorker(sessionId, (label) => bus.ask(label, "renderLoad", { sessionId, target }, { timeoutMs: 25_000 })), lastActivity: Date.now() };
+      await sessions.update(sessionId, change);
+      return view({ ...record, ...change }, requestOrigin);
     },
 
     async info(caller: Caller | null, sessionId: string, requestOrigin?: string): Promise<SessionView> {
-      const record = access(caller, sessionId);
-      const summary = await askWorker(record, (label) => bus.ask(label, "renderInfo", { sessionId }));
-      record.pageInfo = summary.pageInfo;
-      record.lastActivity = summary.lastActivity;
-      return view(record, requestOrigin);
+      const record = await access(caller, sessionId);
+      const summary = await askWorker(sessionId, (label) => bus.ask(label, "renderInfo", { sessionId }));
+      const change = { pageInfo: summary.pageInfo, lastActivity: summary.lastActivity };
+      await sessions.update(sessionId, change);
+      return view({ ...record, ...change }, requestOrigin);
     },
 
     async keepalive(caller: Caller | null, sessionId: string): Promise<SessionView> {
-      const record = access(caller, sessionId);
-      const reply = await askWorker(record, (label) => bus.ask(label, "renderKeepalive", { sessionId }));
-      record.lastActivity = reply.lastActivity;
-      return view(record);
+      const record = await access(caller, sessionId);
+      const reply = await askWorker(sessionId, (label) => bus.ask(label, "renderKeepalive", { sessionId }));
+      await sessions.update(sessionId, { lastActivity: reply.lastActivity });
+      return view({ ...record, lastActivity: reply.lastActivity });
     },
 
     async close(caller: Caller | null, sessionId: string): Promise<void> {
-      const record = access(caller, sessionId);
+      const record = await access(caller, sessionId);
       await bus.ask(workerLabel(record.workerId), "renderClose", { sessionId }).catch((error: unknown) => {
         if (!isAppError(error) || error.code !== "NOT_FOUND") log.warn("render close not confirmed by worker", { sessionId, error: String(error) });
       });
-      end(sessionId, "closed");
+      await end(sessionId, "closed");
     },
 
     /** Members see their own sessions; staff see all. */
-    list(caller: Caller | null, requestOrigin?: string): { active_sessions: number; sessions: Array<SessionView & { current_page: string; owner_id: string }> } {
+    async list(caller: Caller | null, requestOrigin?: string): Promise<{ active_sessions: number; sessions: Array<SessionView & { current_page: string; owner_id: string }> }> {
       const who = requireCaller(caller);
-      const visible = who.role === "STAFF" ? sessions.all() : sessions.ofOwner(who.userId);
+      const visible = who.role === "STAFF" ? await sessions.all() : await sessions.ofOwner(who.userId);
       return {
         active_sessions: visible.length,
         sessions: visible.map((record) => {
@@ -310,8 +389,8 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
     },
 
     /** REST handlers that act on a session without asking its worker first. */
-    authorize(caller: Caller | null, sessionId: string): void {
-      access(caller, sessionId);
+    async authorize(caller: Caller | null, sessionId: string): Promise<void> {
+      await access(caller, sessionId);
     },
 
     // ---- pairing a thin device ----
@@ -320,7 +399,7 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
     async pairStart(address: string): Promise<{ code: string; pairing_id: string; expires_at: number; expires_in: number }> {
       const wait = await limiter.hit(`pair-start:${address}`, 10, 60_000);
       if (wait) throw new AppError("TOO_MANY_REQUESTS", `Too many pairing codes; try again in ${Math.ceil(wait / 1000)} s`, { retryAfterMs: wait });
-      const started = pairing.start();
+      const started = await pairing.start();
       return { code: started.code, pairing_id: started.pairingId, expires_at: started.expiresAt / 1000, expires_in: Math.round((started.expiresAt - Date.now()) / 1000) };
     },
 
@@ -334,44 +413,45 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
 
     /** The thin device: still waiting, or (once) an API token of the user who approved it. */
     async pairPoll(pairingId: string): Promise<{ status: "pending"; expires_at: number } | { status: "approved"; token: string; username: string }> {
-      const state = pairing.poll(pairingId);
+      const state = await pairing.poll(pairingId);
       if (!state) throw new AppError("NOT_FOUND", "This pairing expired or was used; start again");
       if (state.status === "pending") return { status: "pending", expires_at: state.expiresAt / 1000 };
       const user = await deps.prisma.user.findUnique({ where: { id: state.userId } });
       if (!user) throw new AppError("NOT_FOUND", "The approving account no longer exists");
-      const created = await createToken({ prisma: deps.prisma, userId: user.id, name: `Thin device ${state.code}` });
+      const created = await createToken({ prisma: deps.prisma, userId: user.id, name: `Thin device paired ${new Date().toISOString().slice(0, 10)}` });
       log.info("thin device paired", { username: user.username, tokenId: created.id });
       return { status: "approved", token: created.token, username: user.username };
     },
 
     // ---- used by the /render namespace (the subscriber holds the session id) ----
 
-    find(sessionId: string): RenderSessionRecord | undefined {
-      return sessions.get(sessionId);
-    },
+    find,
 
-    setSubscribers(sessionId: string, count: number): void {
-      const record = sessions.get(sessionId);
-      if (!record || record.subscribers === count) return;
-      record.subscribers = count;
-      record.lastActivity = Date.now();
-      bus.tell(workerLabel(record.workerId), "renderSubscribers", { sessionId, count });
+    /** Whether this node still knows the session (an end, from any node, makes it forget). */
+    knows: (sessionId: string) => workerOf.has(sessionId),
+
+    lastFrame: (sessionId: string) => lastFrames.get(sessionId),
+
+    /**
+     * This node's viewer count of the session, for its worker (which adds up the nodes' counts,
+     * runs the screencast while there are any, and sends frames to the nodes that have viewers).
+     */
+    async setSubscribers(sessionId: string, count: number): Promise<void> {
+      if (!count) lastFrames.delete(sessionId);
+      const reply = await askWorker(sessionId, (label) => bus.ask(label, "renderSubscribers", { sessionId, count }));
+      await sessions.update(sessionId, { subscribers: reply.total, lastActivity: Date.now() });
     },
 
     async input(sessionId: string, input: RenderInput): Promise<void> {
-      const record = sessions.get(sessionId);
-      if (!record) throw new AppError("NOT_FOUND", `Session ${sessionId} not found`);
-      record.lastActivity = Date.now();
-      await askWorker(record, (label) => bus.ask(label, "renderInput", { sessionId, input }));
+      await askWorker(sessionId, (label) => bus.ask(label, "renderInput", { sessionId, input }));
     },
 
     /** Quality / frame rate / adaptive mode. A manual quality or fps turns adaptive mode off (Jiomosa). */
     async changeSettings(sessionId: string, change: SettingsChange, options: { manual: boolean }): Promise<RenderSessionRecord> {
-      const record = sessions.get(sessionId);
-      if (!record) throw new AppError("NOT_FOUND", `Session ${sessionId} not found`);
+      const record = await existing(sessionId);
       const applied: SettingsChange = {};
       if (change.quality !== undefined || change.fps !== undefined) {
-        const reply = await askWorker(record, (label) => bus.ask(label, "renderSettings", { sessionId, quality: change.quality, fps: change.fps }));
+        const reply = await askWorker(sessionId, (label) => bus.ask(label, "renderSettings", { sessionId, quality: change.quality, fps: change.fps }));
         if (reply.quality !== record.quality || change.quality !== undefined) applied.quality = reply.quality;
         if (reply.fps !== record.fps || change.fps !== undefined) applied.fps = reply.fps;
         record.quality = reply.quality;
@@ -385,14 +465,15 @@ export function createRenderService(deps: { bus: BusEndpoint; registry: ServiceR
         record.adaptive = change.adaptive;
         applied.adaptive = change.adaptive;
       }
+      await sessions.update(sessionId, { quality: record.quality, fps: record.fps, adaptive: record.adaptive });
       for (const listener of settingsListeners) listener(record, applied);
       return record;
     },
 
     /** Anyone: what the health endpoint reports. */
-    health() {
+    async health() {
       const workers = deps.registry.workersProviding("render");
-      return { workers: workers.length, activeSessions: sessions.size };
+      return { workers: workers.length, activeSessions: await sessions.count() };
     },
   };
 }

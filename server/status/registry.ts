@@ -112,12 +112,12 @@ export class ServiceRegistry {
   }
 
   /**
-   * The live worker providing `service` with the lowest load relative to its limit, full ones left
+   * Live workers providing `service`, least loaded first relative to their limits, full ones left
    * out. `load` overrides the heartbeat's figure where the caller knows better (e.g. placements
    * made since the last heartbeat).
    */
-  leastLoaded(service: ServiceName, load?: (workerId: string) => number | undefined): string | undefined {
-    const candidates = [...this.workers.values()]
+  ranked(service: ServiceName, load?: (workerId: string) => number | undefined): string[] {
+    return [...this.workers.values()]
       .filter((entry) => this.workerStatus(entry) === "alive" && entry.services[service] === "alive")
       .map((entry) => {
         const capacity = entry.capacity?.[service];
@@ -125,8 +125,13 @@ export class ServiceRegistry {
         return { workerId: entry.workerId, current, share: capacity?.limit ? current / capacity.limit : 0, full: capacity?.limit !== undefined && current >= capacity.limit };
       })
       .filter((candidate) => !candidate.full)
-      .sort((a, b) => a.share - b.share || a.current - b.current || a.workerId.localeCompare(b.workerId));
-    return candidates[0]?.workerId;
+      .sort((a, b) => a.share - b.share || a.current - b.current || a.workerId.localeCompare(b.workerId))
+      .map((candidate) => candidate.workerId);
+  }
+
+  /** The first of `ranked`: where the next one goes. */
+  leastLoaded(service: ServiceName, load?: (workerId: string) => number | undefined): string | undefined {
+    return this.ranked(service, load)[0];
   }
 
   status(): Record<ServiceName | "worker", ServiceStatus> {

@@ -3,15 +3,14 @@
 // still, animated and clickable pages can be loaded as "Canopy pages"; real Canopy pages are
 // loaded from the server itself. Few sessions, one browser, short waits: the machine is shared.
 import { execFileSync } from "node:child_process";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
+import { clickPage, startPageFixture, type PageFixture } from "../helpers/render-pages";
 
 let server: RunningServer;
-let fixture: http.Server;
+let fixture: PageFixture;
 let fixtureOrigin: string;
 let alice: TestClient;
 let bob: TestClient;
@@ -22,7 +21,7 @@ const sockets: Socket[] = [];
 const pages: Record<string, string> = {
   "/a/fixture/still": `<body style="margin:0;background:#fff"><h1>A still page</h1><p>Nothing moves here.</p></body>`,
   "/a/fixture/anim": `<body style="margin:0"><div id=b style="position:absolute;width:120px;height:120px;background:#c00"></div><script>let x=0;(function f(){x=(x+7)%600;b.style.left=x+"px";requestAnimationFrame(f)})()</script></body>`,
-  "/a/fixture/click": `<body style="margin:0;height:100vh;background:#fff" onclick="document.body.style.background=document.body.style.background==='black'?'#fff':'black'"><h1 style="margin:0">Click anywhere</h1></body>`,
+  "/a/fixture/click": clickPage,
 };
 
 type SessionView = { success: boolean; session_id: string; created_at: number; last_activity: number; page_info: { url: string; title: string }; quality: number; fps: number };
@@ -66,17 +65,12 @@ const fixtureUrl = (path: string) => fixtureOrigin + path;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  fixture = http.createServer((request, response) => {
-    const path = request.url ?? "/";
-    if (path === "/a/fixture/redirect-private") return void response.writeHead(302, { location: "http://10.0.0.1/" }).end();
-    if (path === "/a/fixture/redirect-metadata") return void response.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
-    if (path === "/a/fixture/redirect-loopback") return void response.writeHead(302, { location: "http://127.0.0.1:22/" }).end();
-    const page = pages[path];
-    if (!page) return void response.writeHead(404).end("not found");
-    response.writeHead(200, { "content-type": "text/html" }).end(`<!doctype html><html><head><title>${path}</title></head>${page}</html>`);
+  fixture = await startPageFixture(pages, {
+    "/a/fixture/redirect-private": "http://10.0.0.1/",
+    "/a/fixture/redirect-metadata": "http://169.254.169.254/latest/meta-data/",
+    "/a/fixture/redirect-loopback": "http://127.0.0.1:22/",
   });
-  await new Promise<void>((resolve) => fixture.listen(0, "127.0.0.1", resolve));
-  fixtureOrigin = `http://127.0.0.1:${(fixture.address() as AddressInfo).port}`;
+  fixtureOrigin = fixture.origin;
 
   server = await startServer({
     env: {

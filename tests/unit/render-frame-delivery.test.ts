@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AdaptiveController, adaptiveTier, FrameDelivery, type FrameChannel } from "../../server/render/frame-delivery";
 import type { CachedFrame } from "../../server/render/session-registry";
-import { createPairingStore } from "../../server/render/pairing";
+import { SessionViewers } from "../../worker/render/viewers";
 
 function fakeChannel() {
   let writable = true;
@@ -97,21 +97,24 @@ describe("frame delivery", () => {
   });
 });
 
-describe("pairing", () => {
-  it("is single use, expires, and hands the approving user over once", () => {
+describe("session viewers per node (worker side)", () => {
+  it("adds the nodes' counts up, names the nodes to send frames to, and lets a silent node's count lapse", () => {
     let now = 0;
-    const store = createPairingStore({ ttlMs: 1000, now: () => now });
-    const started = store.start();
-    expect(started.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}$/);
-    expect(store.poll(started.pairingId)).toMatchObject({ status: "pending" });
-    expect(() => store.approve("WRONG-CODE", "u1")).toThrow(/No device/);
-    expect(store.approve(started.code.toLowerCase().replace("-", " "), "u1")).toEqual({ code: started.code });
-    expect(() => store.approve(started.code, "u2")).toThrow(/No device/);
-    expect(store.poll(started.pairingId)).toMatchObject({ status: "approved", userId: "u1" });
-    expect(store.poll(started.pairingId)).toBeNull();
-    const late = store.start();
-    now += 1001;
-    expect(() => store.approve(late.code, "u1")).toThrow();
-    expect(store.poll(late.pairingId)).toBeNull();
+    const viewers = new SessionViewers(1000, () => now);
+    expect(viewers.set("s1", "web-api:a", 2)).toEqual({ total: 2, joined: true });
+    expect(viewers.set("s1", "web-api:a", 1)).toEqual({ total: 1, joined: false });
+    expect(viewers.set("s1", "web-api:b", 3)).toEqual({ total: 4, joined: true });
+    expect(viewers.nodes("s1").sort()).toEqual(["web-api:a", "web-api:b"]);
+    now = 600;
+    viewers.set("s1", "web-api:b", 3);
+    now = 1200;
+    // Node a said nothing for longer than the TTL: no frames for it, and it no longer counts.
+    expect(viewers.nodes("s1")).toEqual(["web-api:b"]);
+    expect(viewers.expire()).toEqual([{ sessionId: "s1", total: 3 }]);
+    expect(viewers.set("s1", "web-api:a", 1)).toEqual({ total: 4, joined: true });
+    expect(viewers.set("s1", "web-api:b", 0)).toEqual({ total: 1, joined: false });
+    viewers.forget("s1");
+    expect(viewers.total("s1")).toBe(0);
+    expect(viewers.nodes("s1")).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // The "render" capability of a worker: the render farm answering the server's questions on the
-// internal bus, frames and session ends sent back as messages.
+// internal bus, frames sent to the server nodes that have viewers of the session, session ends to
+// the node the worker is connected to.
 import type { Socket } from "socket.io-client";
 import type { Env } from "../../server/env";
 import type { BusEndpoint } from "../../server/internal/bus-endpoint";
@@ -7,25 +8,38 @@ import { serverLabel } from "../../server/internal/protocol";
 import type { Logger } from "../../server/logger";
 import type { WorkerCapability } from "../capabilities";
 import { createRenderFarm, type RenderFarm } from "./farm";
+import type { RenderFrame } from "./session";
+import { SessionViewers } from "./viewers";
 
-/** Frames wait in the socket's buffer only this deep; beyond it, new frames are dropped. */
+/** Frames wait in the socket's buffer only this deep; beyond it, only a session's latest frame is kept for later. */
 const maxBufferedPackets = 8;
+/** Nodes repeat their viewer counts every few seconds (server/render/namespace.ts); a silent node's count lapses after this. */
+const viewerCountTtlMs = 30_000;
 
 export async function createRenderCapability(options: {
   bus: BusEndpoint;
   socket: Socket;
   workerId: string;
-  serverUrl: string;
+  /** Every server node the worker may connect to, and the one it uses now (Canopy pages load from it). */
+  serverUrls: string[];
+  serverUrl: () => string;
   config: Env;
   logger: Logger;
 }): Promise<WorkerCapability & { farm: RenderFarm }> {
   const { bus, socket, config } = options;
   const log = options.logger;
+  const viewers = new SessionViewers(viewerCountTtlMs);
+  /** The latest frame of each session, for a node whose first viewer arrives while the page stands still. */
+  const lastFrames = new Map<string, RenderFrame>();
+  /** Sessions whose latest frame was held back by a full buffer: sent once it drains (a still page sends no later one). */
+  const heldBack = new Set<string>();
+  let retry: NodeJS.Timeout | undefined;
   const engineBuffer = () => (socket.io.engine as unknown as { writeBuffer?: unknown[] } | undefined)?.writeBuffer?.length ?? 0;
 
   const farm = await createRenderFarm({
     executablePath: config.CHROMIUM_PATH,
     serverUrl: options.serverUrl,
+    serverUrls: options.serverUrls,
     extraOwnOrigins: [config.CANOPY_PUBLIC_URL, config.NEXTAUTH_URL].filter((url): url is string => Boolean(url)),
     maxSessions: config.RENDER_MAX_SESSIONS,
     warmPool: config.RENDER_WARM_POOL,
@@ -35,14 +49,37 @@ export async function createRenderCapability(options: {
     maxFrameBytes: Math.max(64_000, config.MAX_BODY_BYTES - 16_384),
     logger: log,
     onFrame(frame) {
-      // While the server is away, frames are not worth keeping; a slow bus drops them too.
-      if (!socket.connected || engineBuffer() > maxBufferedPackets) return;
-      bus.tell(serverLabel, "renderFrame", frame);
+      lastFrames.set(frame.sessionId, frame);
+      sendFrame(frame);
     },
     onEnded(sessionId, reason, message) {
+      viewers.forget(sessionId);
+      lastFrames.delete(sessionId);
+      heldBack.delete(sessionId);
       if (socket.connected) bus.tell(serverLabel, "renderEnded", { sessionId, reason, message });
     },
   });
+
+  /** While the server is away, frames are not worth keeping; a slow bus sends only the latest once it can. */
+  function sendFrame(frame: RenderFrame): void {
+    if (!socket.connected) return;
+    if (engineBuffer() > maxBufferedPackets) {
+      heldBack.add(frame.sessionId);
+      retry ??= setTimeout(sendHeldBack, 50);
+      return;
+    }
+    heldBack.delete(frame.sessionId);
+    for (const node of viewers.nodes(frame.sessionId)) bus.tell(node, "renderFrame", frame);
+  }
+
+  function sendHeldBack(): void {
+    retry = undefined;
+    for (const sessionId of [...heldBack]) {
+      heldBack.delete(sessionId);
+      const frame = lastFrames.get(sessionId);
+      if (frame) sendFrame(frame);
+    }
+  }
 
   bus.handle("renderCreate", (data) => farm.create(data));
   bus.handle("renderLoad", (data) => farm.load(data.sessionId, data.target));
@@ -54,7 +91,18 @@ export async function createRenderCapability(options: {
     return { ok: true as const };
   });
   bus.handle("renderSettings", (data) => farm.setSettings(data.sessionId, data));
-  bus.handle("renderSubscribers", (data) => farm.setSubscribers(data.sessionId, data.count));
+  bus.handle("renderSubscribers", async (data, envelope) => {
+    farm.get(data.sessionId);
+    const { total, joined } = viewers.set(data.sessionId, envelope.ack, data.count);
+    await farm.setSubscribers(data.sessionId, total);
+    const frame = lastFrames.get(data.sessionId);
+    if (joined && frame) bus.tell(envelope.ack, "renderFrame", frame);
+    return { total };
+  });
+  const expiry = setInterval(() => {
+    for (const { sessionId, total } of viewers.expire()) void farm.setSubscribers(sessionId, total);
+  }, viewerCountTtlMs / 3);
+  expiry.unref();
   bus.handle("renderPolicy", (data) => farm.setAllowedHosts(data.allowedHosts));
 
   return {
@@ -64,6 +112,8 @@ export async function createRenderCapability(options: {
     load: () => farm.size(),
     limit: config.RENDER_MAX_SESSIONS,
     onConnect() {
+      // Frames made while the connection was down never left: the nodes with viewers get the latest.
+      for (const frame of lastFrames.values()) if (viewers.total(frame.sessionId)) sendFrame(frame);
       void farm
         .summaries()
         .then((sessions) => bus.tell(serverLabel, "renderSessions", { workerId: options.workerId, sessions }))
@@ -73,6 +123,10 @@ export async function createRenderCapability(options: {
         .then((reply) => farm.setAllowedHosts(reply.allowedHosts))
         .catch((error: unknown) => log.warn("could not read the render allow list", { error: String(error) }));
     },
-    stop: () => farm.stop(),
+    stop() {
+      clearInterval(expiry);
+      clearTimeout(retry);
+      return farm.stop();
+    },
   };
 }

@@ -14,7 +14,9 @@ export type EndReason = "closed" | "timeout" | "crashed" | "failed";
 
 export type RenderFarmOptions = {
   executablePath: string;
-  serverUrl: string;
+  /** The server node Canopy pages load from now, and every node (all are Canopy's own origins). */
+  serverUrl: () => string;
+  serverUrls: string[];
   /** Other origins that are Canopy itself (the public URL). */
   extraOwnOrigins?: string[];
   maxSessions: number;
@@ -44,7 +46,7 @@ export type RenderFarm = Awaited<ReturnType<typeof createRenderFarm>>;
 export async function createRenderFarm(options: RenderFarmOptions) {
   const log = options.logger;
   const lookup = options.lookup ?? systemLookup;
-  const ownOrigins = [...new Set([originOf(options.serverUrl), ...(options.extraOwnOrigins ?? []).map(originOf)].filter((origin): origin is string => Boolean(origin)))];
+  const ownOrigins = [...new Set([...options.serverUrls.map(originOf), ...(options.extraOwnOrigins ?? []).map(originOf)].filter((origin): origin is string => Boolean(origin)))];
   let allowedHosts = normaliseList(options.allowedHosts);
   const policy = (): UrlPolicy => ({ ownOrigins, allowedHosts });
 

@@ -14,8 +14,8 @@ export type { RenderFrame };
 
 export type SessionEnvironment = {
   policy: () => UrlPolicy;
-  /** Where Canopy paths are loaded from (the server's own URL as this worker reaches it). */
-  serverUrl: string;
+  /** Where Canopy paths are loaded from (the server node's URL as this worker reaches it, now). */
+  serverUrl: () => string;
   lookup: LookupAll;
   logger: Logger;
   maxFrameBytes: number;
@@ -117,7 +117,7 @@ export class RenderSession {
   }
 
   private resolveTarget(target: RenderTarget): URL {
-    return target.kind === "canopy" ? new URL(target.path, this.env.serverUrl) : new URL(target.url);
+    return target.kind === "canopy" ? new URL(target.path, this.env.serverUrl()) : new URL(target.url);
   }
 
   async load(target: RenderTarget): Promise<RenderPageInfo> {

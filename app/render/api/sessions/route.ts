@@ -7,5 +7,5 @@ export const dynamic = "force-dynamic";
 /** Members: their render sessions; staff: every session. */
 export const GET = jsonRoute(async (request) => {
   const caller = await callerOf(request);
-  return Response.json(services().render.list(caller, requestOrigin(request)), { headers: { "cache-control": "no-store" } });
+  return Response.json(await services().render.list(caller, requestOrigin(request)), { headers: { "cache-control": "no-store" } });
 });

@@ -18,7 +18,7 @@ export const POST = jsonRoute<{ id: string; kind: string }>(async (request, cont
   const input = renderInputSchema.safeParse({ deltaX: 0, deltaY: 0, ...body, type: parsedKind.data });
   if (!input.success) throw new AppError("BAD_REQUEST", `Invalid ${kind} input`);
   const { render } = services();
-  render.authorize(await callerOf(request), id);
+  await render.authorize(await callerOf(request), id);
   await render.input(id, input.data);
   return ok({ message: `${kind} sent` });
 });
