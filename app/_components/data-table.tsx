@@ -1,5 +1,6 @@
-// The one table shape of the staff and dev pages. Wider than a phone it is a table; on a phone
-// (`table-stack` in globals.css) each row becomes a card whose cells carry their column's label.
+// The one table shape of the staff and dev pages. With room it is a table; narrower than 48rem
+// (`table-stack` in globals.css: phones, portrait tablets) each row becomes a card whose cells
+// carry their column's label.
 import type { ComponentProps, ReactNode } from "react";
 
 export type Column<Row> = {
