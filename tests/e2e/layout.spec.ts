@@ -85,11 +85,12 @@ for (const viewport of [
     for (const [page, path] of pages) {
       await page.goto(path);
       await expect(page.getByRole("main")).toBeVisible();
+      expect(await layoutFaults(page), `${path} at ${viewport.width} px`).toEqual([]);
       if (path === "/staff/apps") {
         await page.getByRole("button", { name: "Deployments" }).first().tap();
         await expect(page.getByRole("heading", { name: /^Deployments of/ })).toBeVisible();
+        expect(await layoutFaults(page), `${path} with an app's deployments open at ${viewport.width} px`).toEqual([]);
       }
-      expect(await layoutFaults(page), `${path} at ${viewport.width} px`).toEqual([]);
     }
   });
 }
