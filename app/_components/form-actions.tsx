@@ -1,6 +1,7 @@
 // The end of a form: its error, the submit button (busy while pending; `disabled` adds other
 // reasons), an optional Cancel, and a quiet status line announcing success to screen readers.
 import { ErrorAlert } from "./error-alert";
+import { SubmitButton } from "./submit-button";
 
 export function FormActions({
   error,
@@ -21,10 +22,7 @@ export function FormActions({
     <>
       <ErrorAlert message={error} />
       <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={pending || disabled} aria-busy={pending}>
-          {pending ? <span className="spinner" aria-hidden="true" /> : null}
-          {label}
-        </button>
+        <SubmitButton pending={pending} label={label} disabled={disabled} />
         {onCancel ? (
           <button type="button" className="button button-ghost" onClick={onCancel}>
             Cancel

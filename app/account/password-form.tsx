@@ -2,10 +2,11 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
-import { Field } from "../_components/field";
+import { PasswordField } from "../_components/account-fields";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
 import { FormActions } from "../_components/form-actions";
+import { newPasswordError } from "../_lib/password-rules";
 
 type FieldErrors = { currentPassword?: string; newPassword?: string };
 
@@ -29,8 +30,8 @@ export function PasswordForm() {
 
     const errors: FieldErrors = {};
     if (!currentPassword) errors.currentPassword = "Enter your current password";
-    if (newPassword.length < 8) errors.newPassword = "Password must be at least 8 characters";
-    else if (newPassword.length > 200) errors.newPassword = "Password must be at most 200 characters";
+    const newPasswordProblem = newPasswordError(newPassword);
+    if (newPasswordProblem) errors.newPassword = newPasswordProblem;
     setFieldErrors(errors);
     if (errors.currentPassword) return currentRef.current?.focus();
     if (errors.newPassword) return nextRef.current?.focus();
@@ -55,29 +56,8 @@ export function PasswordForm() {
 
   return (
     <form className="form" onSubmit={onSubmit} noValidate>
-      <Field
-        id="password-current"
-        name="currentPassword"
-        label="Current password"
-        type="password"
-        autoComplete="current-password"
-        maxLength={200}
-        required
-        error={fieldErrors.currentPassword}
-        inputRef={currentRef}
-      />
-      <Field
-        id="password-new"
-        name="newPassword"
-        label="New password"
-        hint="At least 8 characters."
-        type="password"
-        autoComplete="new-password"
-        maxLength={200}
-        required
-        error={fieldErrors.newPassword}
-        inputRef={nextRef}
-      />
+      <PasswordField id="password-current" name="currentPassword" label="Current password" autoComplete="current-password" error={fieldErrors.currentPassword} inputRef={currentRef} />
+      <PasswordField id="password-new" name="newPassword" label="New password" autoComplete="new-password" hint="At least 8 characters." error={fieldErrors.newPassword} inputRef={nextRef} />
       <FormActions error={error} pending={change.isPending} label="Change password" done={done ? "Password changed." : undefined} />
     </form>
   );

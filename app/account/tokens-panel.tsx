@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { CopyButton } from "../_components/copy-button";
+import { DataTable } from "../_components/data-table";
 import { Field } from "../_components/field";
 import { LocalTime } from "../_components/local-time";
 import { useTRPC } from "../_trpc/client";
@@ -55,6 +56,11 @@ export function TokensPanel({ initialTokens }: { initialTokens: Token[] }) {
     }
   }
 
+  function askToRevoke(id: string) {
+    setRevokeError(undefined);
+    setConfirming(id);
+  }
+
   async function onRevoke(token: Token) {
     setRevokeError(undefined);
     try {
@@ -102,84 +108,52 @@ export function TokensPanel({ initialTokens }: { initialTokens: Token[] }) {
             Could not load your tokens. {errorInfo(tokens.error).message}
           </p>
         ) : null}
-        {list.length === 0 ? (
-          <p className="muted">You have no tokens yet.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table table-stack">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Token</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="actions">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((token) => (
-                  <tr key={token.id} style={token.revokedAt ? { opacity: 0.7 } : undefined}>
-                    <td data-label="Name">
-                      <strong>{token.name}</strong>
-                    </td>
-                    <td data-label="Token">
-                      <code>{token.prefix}…</code>
-                    </td>
-                    <td data-label="Created">
-                      <LocalTime value={token.createdAt} />
-                    </td>
-                    <td data-label="Last used">{token.lastUsedAt ? <LocalTime value={token.lastUsedAt} /> : <span className="muted">Never</span>}</td>
-                    <td data-label="Status">
-                      {token.revokedAt ? (
-                        <span className="badge">
-                          Revoked&nbsp;
-                          <LocalTime value={token.revokedAt} />
-                        </span>
-                      ) : (
-                        <span className="badge badge-alive">Active</span>
-                      )}
-                    </td>
-                    <td className="actions">
-                      {token.revokedAt ? null : confirming === token.id ? (
-                        <div className="confirm">
-                          <p>
-                            Revoke “{token.name}”? Anything using it stops working at once.
-                          </p>
-                          <button
-                            type="button"
-                            className="button button-danger button-small"
-                            onClick={() => onRevoke(token)}
-                            disabled={revoke.isPending}
-                            aria-busy={revoke.isPending}
-                          >
-                            Yes, revoke
-                          </button>
-                          <button type="button" className="button button-small" onClick={() => setConfirming(null)}>
-                            Cancel
-                          </button>
-                        </div>
-                      ) : (
-                        <button
-                          type="button"
-                          className="button button-small"
-                          onClick={() => {
-                            setRevokeError(undefined);
-                            setConfirming(token.id);
-                          }}
-                        >
-                          Revoke<span className="visually-hidden"> token {token.name}</span>
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={list}
+          rowKey={(token) => token.id}
+          rowProps={(token) => ({ style: token.revokedAt ? { opacity: 0.7 } : undefined })}
+          empty="You have no tokens yet."
+          columns={[
+            { label: "Name", cell: (token) => <strong>{token.name}</strong> },
+            { label: "Token", cell: (token) => <code>{token.prefix}…</code> },
+            { label: "Created", cell: (token) => <LocalTime value={token.createdAt} /> },
+            { label: "Last used", cell: (token) => (token.lastUsedAt ? <LocalTime value={token.lastUsedAt} /> : <span className="muted">Never</span>) },
+            {
+              label: "Status",
+              cell: (token) =>
+                token.revokedAt ? (
+                  <span className="badge">
+                    Revoked&nbsp;
+                    <LocalTime value={token.revokedAt} />
+                  </span>
+                ) : (
+                  <span className="badge badge-alive">Active</span>
+                ),
+            },
+            {
+              label: "Actions",
+              kind: "actions",
+              cell: (token) =>
+                token.revokedAt ? null : confirming === token.id ? (
+                  <div className="confirm">
+                    <p>
+                      Revoke “{token.name}”? Anything using it stops working at once.
+                    </p>
+                    <button type="button" className="button button-danger button-small" onClick={() => onRevoke(token)} disabled={revoke.isPending} aria-busy={revoke.isPending}>
+                      Yes, revoke
+                    </button>
+                    <button type="button" className="button button-small" onClick={() => setConfirming(null)}>
+                      Cancel
+                    </button>
+                  </div>
+                ) : (
+                  <button type="button" className="button button-small" onClick={() => askToRevoke(token.id)}>
+                    Revoke<span className="visually-hidden"> token {token.name}</span>
+                  </button>
+                ),
+            },
+          ]}
+        />
       </div>
     </div>
   );

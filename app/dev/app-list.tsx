@@ -6,8 +6,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { ErrorAlert } from "../_components/error-alert";
 import { Field } from "../_components/field";
 import { FormActions } from "../_components/form-actions";
+import { ListPanel } from "../_components/list-panel";
 import { LocalTime } from "../_components/local-time";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
@@ -51,9 +53,10 @@ export function AppList() {
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.apps.list.queryKey() });
 
   return (
-    <section className="card stack" aria-labelledby="apps-title">
-      <div className="card-header">
-        <h2 id="apps-title">My apps</h2>
+    <ListPanel
+      id="apps"
+      title="My apps"
+      actions={
         <div className="button-row">
           <button type="button" className="button button-primary" aria-expanded={mode === "create"} onClick={() => setMode(mode === "create" ? "none" : "create")}>
             New app
@@ -62,26 +65,18 @@ export function AppList() {
             Import ZIP
           </button>
         </div>
-      </div>
-      <p className="muted">
-        Apps are built right here, in the browser: a server script, HTTP endpoints and pages, with a private preview. Nothing to install; a tablet is enough.
-      </p>
+      }
+      description="Apps are built right here, in the browser: a server script, HTTP endpoints and pages, with a private preview. Nothing to install; a tablet is enough."
+      listLabel="My apps"
+      empty="You have no apps yet. Start one with New app."
+      status={apps.isPending ? <p className="muted">Loading your apps…</p> : apps.error ? <p className="alert alert-error">{errorInfo(apps.error).message}</p> : undefined}
+      items={(apps.data ?? []).map((app) => (
+        <AppRow key={app.id} app={app} onDeleted={refresh} />
+      ))}
+    >
       {mode === "create" ? <CreateAppForm onCancel={() => setMode("none")} /> : null}
       {mode === "import" ? <ImportAppForm onCancel={() => setMode("none")} /> : null}
-      {apps.isPending ? (
-        <p className="muted">Loading your apps…</p>
-      ) : apps.error ? (
-        <p className="alert alert-error">{errorInfo(apps.error).message}</p>
-      ) : apps.data.length === 0 ? (
-        <p className="muted">You have no apps yet. Start one with New app.</p>
-      ) : (
-        <ul className="stack" style={{ listStyle: "none", margin: 0, padding: 0, gap: "0.75rem" }} aria-label="My apps">
-          {apps.data.map((app) => (
-            <AppRow key={app.id} app={app} onDeleted={refresh} />
-          ))}
-        </ul>
-      )}
-    </section>
+    </ListPanel>
   );
 }
 
@@ -141,11 +136,7 @@ function AppRow({ app, onDeleted }: { app: AppSummary; onDeleted: () => void }) 
           </div>
         </form>
       ) : null}
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {errorInfo(error).message}
-        </p>
-      ) : null}
+      <ErrorAlert message={error ? errorInfo(error).message : undefined} />
     </li>
   );
 }

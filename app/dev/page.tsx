@@ -1,14 +1,47 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import Link from "next/link";
+import type { ReactNode } from "react";
 import { services } from "@/server/services";
 import { serviceStatus } from "@/server/status/service-status";
+import { DataTable, type Column } from "../_components/data-table";
 import { requireUser } from "../_lib/current-user";
 import { roleLabel } from "../_lib/services-info";
 import { AppList } from "./app-list";
 
 export const metadata: Metadata = { title: "Dev hub" };
 export const dynamic = "force-dynamic";
+
+type Endpoint = { method: string; path: string; auth: string; returns: ReactNode };
+
+const publicEndpoints: Endpoint[] = [
+  {
+    method: "GET",
+    path: "/api/external/",
+    auth: "None",
+    // One child: stacked table cells lay their children out in a row.
+    returns: (
+      <span>
+        Status of each service (<code>api</code>, <code>web</code>, <code>chat</code>, <code>ingest</code>, <code>apps</code>, <code>render</code>,{" "}
+        <code>worker</code>): <code>alive</code>, <code>dead</code> or <code>zombie</code>
+      </span>
+    ),
+  },
+];
+
+const endpointColumns: Column<Endpoint>[] = [
+  { label: "Method", cell: (endpoint) => <code>{endpoint.method}</code> },
+  {
+    label: "Path",
+    cell: (endpoint) => (
+      <a href={endpoint.path}>
+        <code>{endpoint.path}</code>
+      </a>
+    ),
+  },
+  { label: "Auth", cell: (endpoint) => endpoint.auth },
+  { label: "Returns", cell: (endpoint) => endpoint.returns },
+];
 
 /** The origin the visitor reached us on, for copy-pasteable examples. */
 async function siteOrigin(): Promise<string> {
@@ -57,36 +90,7 @@ export default async function DevPage() {
       <section className="card" aria-labelledby="api-title">
         <h2 id="api-title">Public API</h2>
         <p className="muted">These endpoints need no sign-in.</p>
-        <div className="table-wrap">
-          <table className="table table-stack">
-            <thead>
-              <tr>
-                <th scope="col">Method</th>
-                <th scope="col">Path</th>
-                <th scope="col">Auth</th>
-                <th scope="col">Returns</th>
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                <td data-label="Method">
-                  <code>GET</code>
-                </td>
-                <td data-label="Path">
-                  <a href="/api/external/">
-                    <code>/api/external/</code>
-                  </a>
-                </td>
-                <td data-label="Auth">None</td>
-                <td data-label="Returns">
-                  Status of each service (<code>api</code>, <code>web</code>, <code>chat</code>, <code>ingest</code>,{" "}
-                  <code>apps</code>, <code>render</code>, <code>worker</code>): <code>alive</code>, <code>dead</code> or{" "}
-                  <code>zombie</code>
-                </td>
-              </tr>
-            </tbody>
-          </table>
-        </div>
+        <DataTable rows={publicEndpoints} rowKey={(endpoint) => endpoint.path} columns={endpointColumns} empty="No public endpoints." />
         <h3 style={{ marginTop: "1.25rem" }}>Example</h3>
         <pre>
           <code>{`curl ${origin}/api/external/`}</code>

@@ -3,6 +3,9 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
+import { ErrorAlert } from "../_components/error-alert";
+import { PasswordField, UsernameField } from "../_components/account-fields";
+import { SubmitButton } from "../_components/submit-button";
 
 type FieldErrors = { username?: string; password?: string };
 
@@ -53,61 +56,10 @@ export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string;
 
   return (
     <form className="form" onSubmit={onSubmit} noValidate>
-      {error ? (
-        <p id="signin-error" className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="field">
-        <label htmlFor="signin-username">Username</label>
-        <input
-          ref={usernameRef}
-          id="signin-username"
-          name="username"
-          className="input"
-          type="text"
-          autoComplete="username"
-          autoCapitalize="none"
-          autoCorrect="off"
-          spellCheck={false}
-          maxLength={24}
-          required
-          aria-invalid={fieldErrors.username ? true : undefined}
-          aria-describedby={fieldErrors.username ? "signin-username-error" : undefined}
-        />
-        {fieldErrors.username ? (
-          <p id="signin-username-error" className="field-error" role="alert">
-            {fieldErrors.username}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor="signin-password">Password</label>
-        <input
-          ref={passwordRef}
-          id="signin-password"
-          name="password"
-          className="input"
-          type="password"
-          autoComplete="current-password"
-          maxLength={200}
-          required
-          aria-invalid={fieldErrors.password ? true : undefined}
-          aria-describedby={fieldErrors.password ? "signin-password-error" : undefined}
-        />
-        {fieldErrors.password ? (
-          <p id="signin-password-error" className="field-error" role="alert">
-            {fieldErrors.password}
-          </p>
-        ) : null}
-      </div>
-      <button type="submit" className="button button-primary" disabled={pending} aria-busy={pending}>
-        {pending ? <span className="spinner" aria-hidden="true" /> : null}
-        Sign in
-      </button>
-      <p className="visually-hidden" role="status">
-        {pending ? "Signing in…" : ""}
-      </p>
+      <ErrorAlert message={error} />
+      <UsernameField id="signin-username" error={fieldErrors.username} inputRef={usernameRef} />
+      <PasswordField id="signin-password" autoComplete="current-password" error={fieldErrors.password} inputRef={passwordRef} />
+      <SubmitButton pending={pending} label="Sign in" pendingStatus="Signing in…" />
     </form>
   );
 }

@@ -3,10 +3,13 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
+import { PasswordField, UsernameField } from "../_components/account-fields";
 import { Field } from "../_components/field";
 import { useTRPC } from "../_trpc/client";
 import { errorInfo } from "../_trpc/errors";
 import { ErrorAlert } from "../_components/error-alert";
+import { SubmitButton } from "../_components/submit-button";
+import { newPasswordError } from "../_lib/password-rules";
 
 type Fields = "username" | "password" | "displayName";
 type FieldErrors = Partial<Record<Fields, string>>;
@@ -19,8 +22,8 @@ function validate(values: Record<Fields, string>): FieldErrors {
   if (username.length < 3) errors.username = "Username must be at least 3 characters";
   else if (username.length > 24) errors.username = "Username must be at most 24 characters";
   else if (!/^[A-Za-z0-9_]+$/.test(username)) errors.username = "Username may contain only letters, digits and underscores";
-  if (password.length < 8) errors.password = "Password must be at least 8 characters";
-  else if (password.length > 200) errors.password = "Password must be at most 200 characters";
+  const passwordError = newPasswordError(password);
+  if (passwordError) errors.password = passwordError;
   if (displayName.length > 40) errors.displayName = "Display name must be at most 40 characters";
   return errors;
 }
@@ -92,21 +95,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   return (
     <form className="form" onSubmit={onSubmit} noValidate>
       <ErrorAlert message={error} />
-      <Field
-        id="signup-username"
-        name="username"
-        label="Username"
-        hint="3–24 letters, digits or underscores."
-        error={fieldErrors.username}
-        inputRef={usernameRef}
-        type="text"
-        autoComplete="username"
-        autoCapitalize="none"
-        autoCorrect="off"
-        spellCheck={false}
-        maxLength={24}
-        required
-      />
+      <UsernameField id="signup-username" hint="3–24 letters, digits or underscores." error={fieldErrors.username} inputRef={usernameRef} />
       <Field
         id="signup-display-name"
         name="displayName"
@@ -118,25 +107,8 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
         autoComplete="nickname"
         maxLength={40}
       />
-      <Field
-        id="signup-password"
-        name="password"
-        label="Password"
-        hint="At least 8 characters."
-        error={fieldErrors.password}
-        inputRef={passwordRef}
-        type="password"
-        autoComplete="new-password"
-        maxLength={200}
-        required
-      />
-      <button type="submit" className="button button-primary" disabled={pending} aria-busy={pending}>
-        {pending ? <span className="spinner" aria-hidden="true" /> : null}
-        Create account
-      </button>
-      <p className="visually-hidden" role="status">
-        {pending ? "Creating your account…" : ""}
-      </p>
+      <PasswordField id="signup-password" autoComplete="new-password" hint="At least 8 characters." error={fieldErrors.password} inputRef={passwordRef} />
+      <SubmitButton pending={pending} label="Create account" pendingStatus="Creating your account…" />
     </form>
   );
 }

@@ -2,9 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { ErrorAlert } from "../_components/error-alert";
+import { ListPanel } from "../_components/list-panel";
+import { useActionError } from "../_components/use-action-error";
 import { LocalTime } from "../_components/local-time";
 import { useTRPC } from "../_trpc/client";
-import { errorInfo } from "../_trpc/errors";
 import type { RouterOutputs } from "../_trpc/types";
 
 type AllowList = RouterOutputs["render"]["allowedHosts"];
@@ -18,38 +20,47 @@ export function RenderAllowList({ initial }: { initial: AllowList }) {
   const allow = useMutation(trpc.render.allowHost.mutationOptions({ onSettled: refresh }));
   const disallow = useMutation(trpc.render.disallowHost.mutationOptions({ onSettled: refresh }));
   const [host, setHost] = useState("");
-  const [error, setError] = useState<string>();
+  const [error, run] = useActionError();
 
   async function onAdd(event: React.FormEvent) {
     event.preventDefault();
-    setError(undefined);
-    try {
-      await allow.mutateAsync({ host });
-      setHost("");
-    } catch (failure) {
-      setError(errorInfo(failure).message);
-    }
-  }
-
-  async function onRemove(entry: string) {
-    setError(undefined);
-    try {
-      await disallow.mutateAsync({ host: entry });
-    } catch (failure) {
-      setError(errorInfo(failure).message);
-    }
+    if (await run(() => allow.mutateAsync({ host }))) setHost("");
   }
 
   const data = list.data ?? initial;
   return (
-    <section className="card" aria-labelledby="render-hosts-title">
-      <div className="card-header">
-        <h2 id="render-hosts-title">Render farm allow list</h2>
-      </div>
-      <p className="muted">
-        Thin-device sessions may load Canopy&apos;s own pages and these hosts. Private, loopback and metadata addresses stay refused
-        whatever is listed here.
-      </p>
+    <ListPanel
+      id="render-hosts"
+      title="Render farm allow list"
+      description={
+        <>
+          Thin-device sessions may load Canopy&apos;s own pages and these hosts. Private, loopback and metadata addresses stay refused whatever is
+          listed here.
+        </>
+      }
+      listLabel="Allowed hosts"
+      empty={<>No extra hosts: only Canopy&apos;s own pages.</>}
+      items={[
+        ...data.environment.map((entry) => (
+          <li key={`env-${entry}`}>
+            <code>{entry}</code> <span className="muted">from RENDER_ALLOWED_HOSTS</span>
+          </li>
+        )),
+        ...data.managed.map((entry) => (
+          <li key={entry.host} className="button-row">
+            <span>
+              <code>{entry.host}</code>{" "}
+              <span className="muted">
+                added by {entry.addedBy}, <LocalTime value={entry.createdAt} />
+              </span>
+            </span>
+            <button type="button" className="button button-small" onClick={() => run(() => disallow.mutateAsync({ host: entry.host }))} disabled={disallow.isPending}>
+              Remove<span className="visually-hidden"> {entry.host}</span>
+            </button>
+          </li>
+        )),
+      ]}
+    >
       <form className="stack" onSubmit={onAdd}>
         <label htmlFor="render-host">Host to allow</label>
         <div className="button-row">
@@ -58,33 +69,8 @@ export function RenderAllowList({ initial }: { initial: AllowList }) {
             Allow host
           </button>
         </div>
-        {error ? (
-          <p role="alert" className="alert alert-error">
-            {error}
-          </p>
-        ) : null}
+        <ErrorAlert message={error} />
       </form>
-      <ul className="stack" aria-label="Allowed hosts">
-        {data.environment.map((entry) => (
-          <li key={`env-${entry}`}>
-            <code>{entry}</code> <span className="muted">from RENDER_ALLOWED_HOSTS</span>
-          </li>
-        ))}
-        {data.managed.map((entry) => (
-          <li key={entry.host} className="button-row">
-            <span>
-              <code>{entry.host}</code>{" "}
-              <span className="muted">
-                added by {entry.addedBy}, <LocalTime value={entry.createdAt} />
-              </span>
-            </span>
-            <button type="button" className="button button-small" onClick={() => onRemove(entry.host)} disabled={disallow.isPending}>
-              Remove<span className="visually-hidden"> {entry.host}</span>
-            </button>
-          </li>
-        ))}
-        {data.environment.length + data.managed.length === 0 ? <li className="muted">No extra hosts: only Canopy&apos;s own pages.</li> : null}
-      </ul>
-    </section>
+    </ListPanel>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { DataTable } from "../_components/data-table";
 import { ServiceList, statusSummary } from "../_components/service-list";
 import { StatusBadge } from "../_components/status-badge";
 import { ago, LocalTime } from "../_components/local-time";
@@ -52,48 +53,19 @@ export function StatusPanel({ initialServices, initialWorkers }: { initialServic
       <ServiceList status={services.data} />
 
       <h3 style={{ marginTop: "1.5rem" }}>Workers</h3>
-      {workers.data.length === 0 ? (
-        <p className="muted">No worker has reported since the server started.</p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table table-stack">
-            <thead>
-              <tr>
-                <th scope="col">Worker</th>
-                <th scope="col">PID</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last heartbeat</th>
-                <th scope="col">Memory (RSS)</th>
-                <th scope="col">Started</th>
-              </tr>
-            </thead>
-            <tbody>
-              {workers.data.map((worker) => (
-                <tr key={worker.workerId}>
-                  <td data-label="Worker">
-                    <code>{worker.workerId}</code>
-                  </td>
-                  <td data-label="PID" className="num">
-                    {worker.pid}
-                  </td>
-                  <td data-label="Status">
-                    <StatusBadge status={worker.status} />
-                  </td>
-                  <td data-label="Last heartbeat" className="num">
-                    {hydrated ? ago(worker.lastSeen, now) : <LocalTime value={worker.lastSeen} />}
-                  </td>
-                  <td data-label="Memory (RSS)" className="num">
-                    {megabytes(worker.rssBytes)}
-                  </td>
-                  <td data-label="Started">
-                    <LocalTime value={worker.startedAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={workers.data}
+        rowKey={(worker) => worker.workerId}
+        empty="No worker has reported since the server started."
+        columns={[
+          { label: "Worker", cell: (worker) => <code>{worker.workerId}</code> },
+          { label: "PID", kind: "num", cell: (worker) => worker.pid },
+          { label: "Status", cell: (worker) => <StatusBadge status={worker.status} /> },
+          { label: "Last heartbeat", kind: "num", cell: (worker) => (hydrated ? ago(worker.lastSeen, now) : <LocalTime value={worker.lastSeen} />) },
+          { label: "Memory (RSS)", kind: "num", cell: (worker) => megabytes(worker.rssBytes) },
+          { label: "Started", cell: (worker) => <LocalTime value={worker.startedAt} /> },
+        ]}
+      />
     </section>
   );
 }

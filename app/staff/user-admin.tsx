@@ -4,6 +4,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import type { Role } from "@/server/accounts/schemas";
+import { DataTable } from "../_components/data-table";
 import { LocalTime } from "../_components/local-time";
 import { roleLabel } from "../_lib/services-info";
 import { useTRPC } from "../_trpc/client";
@@ -117,59 +118,46 @@ export function UserAdmin({ me, initialUsers }: { me: string; initialUsers: User
 
       {users.isPending ? (
         <p className="muted">Loading…</p>
-      ) : list.length === 0 ? (
-        <p className="muted">{term ? `No username contains “${term}”.` : "No users yet."}</p>
       ) : (
-        <div className="table-wrap" aria-busy={users.isFetching}>
-          <table className="table table-stack">
-            <thead>
-              <tr>
-                <th scope="col">User</th>
-                <th scope="col">Role</th>
-                <th scope="col">Joined</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((user) => {
-                const busy = pending?.username === user.username;
-                const selectId = `role-${user.username}`;
-                return (
-                  <tr key={user.id}>
-                    <td data-label="User">
-                      <span style={{ display: "grid", textAlign: "inherit" }}>
-                        <strong>{user.username}</strong>
-                        {user.displayName !== user.username ? <span className="muted small">{user.displayName}</span> : null}
-                      </span>
-                    </td>
-                    <td data-label="Role">
-                      <label htmlFor={selectId} className="visually-hidden">
-                        Role for {user.username}
-                      </label>
-                      <select
-                        id={selectId}
-                        className="select"
-                        value={busy ? pending.role : user.role}
-                        disabled={busy}
-                        aria-busy={busy}
-                        onChange={(event) => changeRole(user, event.target.value as Role)}
-                      >
-                        {roles.map((role) => (
-                          <option key={role} value={role}>
-                            {roleLabel[role]}
-                          </option>
-                        ))}
-                      </select>
-                    </td>
-                    <td data-label="Joined">
-                      <LocalTime value={user.createdAt} />
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={list}
+          rowKey={(user) => user.id}
+          busy={users.isFetching}
+          empty={term ? `No username contains “${term}”.` : "No users yet."}
+          columns={[
+            {
+              label: "User",
+              cell: (user) => (
+                <span style={{ display: "grid", textAlign: "inherit" }}>
+                  <strong>{user.username}</strong>
+                  {user.displayName !== user.username ? <span className="muted small">{user.displayName}</span> : null}
+                </span>
+              ),
+            },
+            { label: "Role", cell: (user) => <RoleSelect user={user} pending={pending} onChange={(role) => changeRole(user, role)} /> },
+            { label: "Joined", cell: (user) => <LocalTime value={user.createdAt} /> },
+          ]}
+        />
       )}
     </section>
+  );
+}
+
+function RoleSelect({ user, pending, onChange }: { user: User; pending: { username: string; role: Role } | null; onChange: (role: Role) => void }) {
+  const busy = pending?.username === user.username;
+  const selectId = `role-${user.username}`;
+  return (
+    <>
+      <label htmlFor={selectId} className="visually-hidden">
+        Role for {user.username}
+      </label>
+      <select id={selectId} className="select" value={busy ? pending.role : user.role} disabled={busy} aria-busy={busy} onChange={(event) => onChange(event.target.value as Role)}>
+        {roles.map((role) => (
+          <option key={role} value={role}>
+            {roleLabel[role]}
+          </option>
+        ))}
+      </select>
+    </>
   );
 }

@@ -43,47 +43,117 @@ export function createMemoryPresence(): PresenceStore {
   };
 }
 
-// Redis layout per channel: a set of the nodes with connections there, and per node a hash
-// connection id → username ("" for guests). A node's hashes (and the set) expire unless a node
-// refreshes them, so the connections of a node that died vanish within `ttlMs`. Scripts run atomically, so "first"
-// and "last" connection of a user are decided once cluster-wide.
-const viewerCountScript = `
+// Redis layout per channel (one hash slot, `{channel}`):
+// - `node:<id>`: hash connection id → username ("" for guests) of one node's connections;
+// - `users:<id>`: hash username → that node's connections of the user;
+// - `users`: hash username → the user's connections on every node, so a user's first and last
+//   connection are decided in O(1), atomically cluster-wide (scripts run atomically);
+// - `nodes`: sorted set of the nodes holding connections, scored by the time (Redis clock) a node
+//   counts as dead unless it refreshes.
+// A node that died stops refreshing: the next script on the channel finds it past its deadline and
+// reaps it, taking its connections out of `users`. Its own hashes outlive that deadline (3×ttl) so
+// they are normally there to subtract; if they expired first (nothing touched the channel for that
+// long), `users` is rebuilt from the live nodes' `users:<id>` instead. `users` and `nodes` always
+// expire together; a live node whose entries outlived them (Redis out of its reach for a while) is
+// counted in again by its next script (`heal`).
+const presencePrelude = `
 local prefix = KEYS[1]
-local count = 0
-for _, node in ipairs(redis.call('SMEMBERS', prefix .. 'nodes')) do
-  local size = redis.call('HLEN', prefix .. 'node:' .. node)
-  if size == 0 then redis.call('SREM', prefix .. 'nodes', node) end
-  count = count + size
+local nodesKey, usersKey = prefix .. 'nodes', prefix .. 'users'
+local function nowMs()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
-return count`;
-
-const addScript = `
-local prefix, node, connection, username, ttl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local key = prefix .. 'node:' .. node
-if redis.call('HSETNX', key, connection, username) == 0 then return 0 end
-redis.call('PEXPIRE', key, ttl)
-redis.call('SADD', prefix .. 'nodes', node)
-redis.call('PEXPIRE', prefix .. 'nodes', ttl)
-if username == '' then return 0 end
-local count = 0
-for _, other in ipairs(redis.call('SMEMBERS', prefix .. 'nodes')) do
-  for _, name in ipairs(redis.call('HVALS', prefix .. 'node:' .. other)) do if name == username then count = count + 1 end end
+-- Adds (sign 1) or takes away (sign -1) a node's connections per user in 'users'.
+local function countNode(node, sign)
+  local counts = redis.call('HGETALL', prefix .. 'users:' .. node)
+  for i = 1, #counts, 2 do
+    if redis.call('HINCRBY', usersKey, counts[i], sign * tonumber(counts[i + 1])) <= 0 then redis.call('HDEL', usersKey, counts[i]) end
+  end
 end
-return count == 1 and 1 or 0`;
+-- Only ever extends (nodes may run with different ttls), and keeps both keys on one expiry.
+local function extendChannel(ms)
+  local target = math.max(ms, redis.call('PTTL', nodesKey), redis.call('PTTL', usersKey))
+  if target > 0 then
+    redis.call('PEXPIRE', nodesKey, target)
+    redis.call('PEXPIRE', usersKey, target)
+  end
+end
+local function reap()
+  local lost = false
+  for _, node in ipairs(redis.call('ZRANGEBYSCORE', nodesKey, '-inf', nowMs())) do
+    redis.call('ZREM', nodesKey, node)
+    if redis.call('EXISTS', prefix .. 'node:' .. node) == 0 then lost = true end
+    countNode(node, -1)
+    redis.call('DEL', prefix .. 'node:' .. node, prefix .. 'users:' .. node)
+  end
+  if lost then
+    redis.call('DEL', usersKey)
+    for _, node in ipairs(redis.call('ZRANGE', nodesKey, 0, -1)) do countNode(node, 1) end
+    extendChannel(0)
+  end
+end
+-- Marks a node alive for ttl more; its own hashes outlive its deadline so that a reap finds them.
+local function touch(node, ttl)
+  redis.call('ZADD', nodesKey, nowMs() + ttl, node)
+  redis.call('PEXPIRE', prefix .. 'node:' .. node, ttl * 3)
+  redis.call('PEXPIRE', prefix .. 'users:' .. node, ttl * 3)
+  extendChannel(ttl * 2)
+end
+local function heal(node, ttl)
+  if redis.call('EXISTS', prefix .. 'node:' .. node) == 1 and not redis.call('ZSCORE', nodesKey, node) then
+    countNode(node, 1)
+    touch(node, ttl)
+  end
+end
+`;
 
-const removeScript = `
-local prefix, node, connection = KEYS[1], ARGV[1], ARGV[2]
+const addScript = `${presencePrelude}
+local node, connection, username, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+reap()
+heal(node, ttl)
+if redis.call('HSETNX', prefix .. 'node:' .. node, connection, username) == 0 then return 0 end
+local first = 0
+if username ~= '' then
+  redis.call('HINCRBY', prefix .. 'users:' .. node, username, 1)
+  if redis.call('HINCRBY', usersKey, username, 1) == 1 then first = 1 end
+end
+touch(node, ttl)
+return first`;
+
+const removeScript = `${presencePrelude}
+local node, connection, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
+reap()
+heal(node, ttl)
 local key = prefix .. 'node:' .. node
 local username = redis.call('HGET', key, connection)
 if not username then return false end
 redis.call('HDEL', key, connection)
-local count = 0
-if username ~= '' then
-  for _, other in ipairs(redis.call('SMEMBERS', prefix .. 'nodes')) do
-    for _, name in ipairs(redis.call('HVALS', prefix .. 'node:' .. other)) do if name == username then count = count + 1 end end
-  end
+if redis.call('EXISTS', key) == 0 then redis.call('ZREM', nodesKey, node) end
+if username == '' then return {username, 0} end
+local nodeUsers = prefix .. 'users:' .. node
+if redis.call('HINCRBY', nodeUsers, username, -1) <= 0 then redis.call('HDEL', nodeUsers, username) end
+local remaining = redis.call('HINCRBY', usersKey, username, -1)
+if remaining <= 0 then
+  redis.call('HDEL', usersKey, username)
+  remaining = 0
 end
-return {username, count}`;
+return {username, remaining}`;
+
+const refreshScript = `${presencePrelude}
+local node, ttl = ARGV[1], tonumber(ARGV[2])
+heal(node, ttl)
+if redis.call('EXISTS', prefix .. 'node:' .. node) == 1 then touch(node, ttl) end
+return 0`;
+
+const viewerCountScript = `${presencePrelude}
+reap()
+local count = 0
+for _, node in ipairs(redis.call('ZRANGE', nodesKey, 0, -1)) do count = count + redis.call('HLEN', prefix .. 'node:' .. node) end
+return count`;
+
+const participantsScript = `${presencePrelude}
+reap()
+return redis.call('HKEYS', usersKey)`;
 
 export function createRedisPresence(options: { redis: RedisClient; keyPrefix: string; nodeId: string; ttlMs?: number }): PresenceStore & { stop(): void } {
   const { redis, nodeId } = options;
@@ -94,21 +164,10 @@ export function createRedisPresence(options: { redis: RedisClient; keyPrefix: st
 
   const refresh = setInterval(() => {
     for (const channel of local.keys()) {
-      void redis
-        .multi()
-        .pExpire(`${prefix(channel)}node:${nodeId}`, ttlMs)
-        .sAdd(`${prefix(channel)}nodes`, nodeId)
-        .pExpire(`${prefix(channel)}nodes`, ttlMs)
-        .exec()
-        .catch(() => undefined);
+      void redis.eval(refreshScript, { keys: [prefix(channel)], arguments: [nodeId, String(ttlMs)] }).catch(() => undefined);
     }
   }, ttlMs / 3);
   refresh.unref();
-
-  async function hashesOf(channel: string): Promise<Record<string, string>[]> {
-    const nodes = await redis.sMembers(`${prefix(channel)}nodes`);
-    return Promise.all(nodes.map((node) => redis.hGetAll(`${prefix(channel)}node:${node}`)));
-  }
 
   return {
     async add(channel, connectionId, username) {
@@ -117,7 +176,7 @@ export function createRedisPresence(options: { redis: RedisClient; keyPrefix: st
       return added === 1;
     },
     async remove(channel, connectionId) {
-      const removed = (await redis.eval(removeScript, { keys: [prefix(channel)], arguments: [nodeId, connectionId] })) as [string, number] | null;
+      const removed = (await redis.eval(removeScript, { keys: [prefix(channel)], arguments: [nodeId, connectionId, String(ttlMs)] })) as [string, number] | null;
       if (!removed) return undefined;
       const left = (local.get(channel) ?? 1) - 1;
       if (left > 0) local.set(channel, left);
@@ -126,12 +185,10 @@ export function createRedisPresence(options: { redis: RedisClient; keyPrefix: st
       return { username: username || null, lastOfUser: username !== "" && remaining === 0 };
     },
     async participants(channel) {
-      const names = new Set<string>();
-      for (const hash of await hashesOf(channel)) for (const name of Object.values(hash)) if (name) names.add(name);
-      return [...names].sort();
+      const names = (await redis.eval(participantsScript, { keys: [prefix(channel)] })) as string[];
+      return names.sort();
     },
     async viewerCount(channel) {
-      // Drops nodes whose hashes expired (a node that died) from the channel's set on the way.
       return Number(await redis.eval(viewerCountScript, { keys: [prefix(channel)] }));
     },
     stop: () => clearInterval(refresh),

@@ -1,13 +1,11 @@
-import { AppError } from "../errors";
 import { announceProposalAction } from "./announce-proposal-action";
-import { findProposal } from "./proposal-states";
-import { isStaff, type Actor, type ReviewDeps } from "./review-deps";
+import { loadProposalForActor } from "./load-proposal-for-actor";
+import type { Actor, ReviewDeps } from "./review-deps";
 
 /** The author and staff discuss a proposal, in any state (as on a closed pull request). */
 export async function commentOnProposal(options: { deps: ReviewDeps; actor: Actor; proposalId: string; body: string; path?: string }) {
   const { deps, actor } = options;
-  const proposal = await findProposal(deps.prisma, options.proposalId);
-  if (proposal.authorId !== actor.userId && !isStaff(actor)) throw new AppError("NOT_FOUND", "No such proposal");
+  const proposal = await loadProposalForActor({ prisma: deps.prisma, actor, proposalId: options.proposalId, as: "participant" });
   const comment = await deps.prisma.proposalComment.create({
     data: { proposalId: proposal.id, authorId: actor.userId, body: options.body, path: options.path ?? null },
   });

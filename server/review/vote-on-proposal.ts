@@ -1,19 +1,17 @@
 // Staff vote on open proposals. The author cannot vote on their own; a voter's second vote
 // replaces the first (it counts once). When approvals from staff other than the author reach
 // REVIEW_APPROVALS the proposal is accepted and deployed; as many rejections reject it.
-import { AppError, isAppError } from "../errors";
+import { isAppError } from "../errors";
 import { announceProposalAction } from "./announce-proposal-action";
 import { acceptAndApplyProposal } from "./apply-proposal";
-import { findProposal, requireOpen, transitionProposal } from "./proposal-states";
-import { isStaff, type Actor, type ReviewDeps } from "./review-deps";
+import { loadProposalForActor } from "./load-proposal-for-actor";
+import { transitionProposal } from "./proposal-states";
+import type { Actor, ReviewDeps } from "./review-deps";
 
 export async function voteOnProposal(options: { deps: ReviewDeps; actor: Actor; proposalId: string; approve: boolean; comment?: string }) {
   const { deps, actor } = options;
   const { prisma } = deps;
-  if (!isStaff(actor)) throw new AppError("FORBIDDEN", "Only staff vote on proposals");
-  const proposal = await findProposal(prisma, options.proposalId);
-  if (proposal.authorId === actor.userId) throw new AppError("FORBIDDEN", "You cannot vote on your own proposal");
-  requireOpen(proposal);
+  const proposal = await loadProposalForActor({ prisma, actor, proposalId: options.proposalId, as: "voter" });
 
   await prisma.proposalVote.upsert({
     where: { proposalId_voterId: { proposalId: proposal.id, voterId: actor.userId } },

@@ -40,6 +40,12 @@ describe.skipIf(!redisUp)("Redis stores shared by two nodes", () => {
     await Promise.all(clients.map((client) => client.close()));
   });
 
+  /** Two presence nodes: one whose entries die 300 ms after it stops refreshing, one that outlives the test. */
+  const dyingAndAliveNodes = (name: string) => ({
+    dying: createRedisPresence({ redis: redisA, keyPrefix, nodeId: `dying-${name}`, ttlMs: 300 }),
+    alive: createRedisPresence({ redis: redisB, keyPrefix, nodeId: `alive-${name}`, ttlMs: 60_000 }),
+  });
+
   it("presence: a user is announced once and parted once across nodes; counts and participants span both", async () => {
     const a = createRedisPresence({ redis: redisA, keyPrefix, nodeId: "a" });
     const b = createRedisPresence({ redis: redisB, keyPrefix, nodeId: "b" });
@@ -63,8 +69,7 @@ describe.skipIf(!redisUp)("Redis stores shared by two nodes", () => {
   });
 
   it("presence: the connections of a node that stops refreshing (it died) disappear", async () => {
-    const dying = createRedisPresence({ redis: redisA, keyPrefix, nodeId: "dying", ttlMs: 300 });
-    const alive = createRedisPresence({ redis: redisB, keyPrefix, nodeId: "alive", ttlMs: 60_000 });
+    const { dying, alive } = dyingAndAliveNodes("d");
     try {
       await dying.add("d", "s1", "carol");
       dying.stop();
@@ -74,6 +79,59 @@ describe.skipIf(!redisUp)("Redis stores shared by two nodes", () => {
       expect(await alive.participants("d")).toEqual(["dave"]);
     } finally {
       alive.stop();
+    }
+  });
+
+  it("presence: a user's connections on a node that died stop counting, so their last live connection is their last", async () => {
+    const { dying, alive } = dyingAndAliveNodes("e");
+    try {
+      expect(await dying.add("e", "s1", "erin")).toBe(true);
+      expect(await dying.add("e", "s2", "erin")).toBe(false);
+      dying.stop();
+      expect(await alive.add("e", "s3", "erin")).toBe(false);
+      await waitFor(async () => (await alive.viewerCount("e")) === 1, 10_000);
+      expect(await alive.participants("e")).toEqual(["erin"]);
+      expect(await alive.remove("e", "s3")).toEqual({ username: "erin", lastOfUser: true });
+      expect(await alive.participants("e")).toEqual([]);
+      expect(await alive.add("e", "s4", "erin")).toBe(true);
+      // The dead node's own connections are not removable from another node.
+      expect(await alive.remove("e", "s1")).toBeUndefined();
+    } finally {
+      alive.stop();
+    }
+  });
+
+  it("presence: a dead node whose entries expired before anyone looked is still taken out of the user counts", async () => {
+    const { dying, alive } = dyingAndAliveNodes("f");
+    try {
+      await alive.add("f", "s1", "frank");
+      expect(await dying.add("f", "s2", "frank")).toBe(false);
+      expect(await dying.add("f", "s3", "grace")).toBe(true);
+      dying.stop();
+      // Touch nothing through presence until Redis itself has expired the dead node's connections.
+      await waitFor(async () => (await redisA.exists(`${keyPrefix}:presence:{f}:node:dying-f`)) === 0, 10_000);
+      expect(await alive.participants("f")).toEqual(["frank"]);
+      expect(await alive.remove("f", "s1")).toEqual({ username: "frank", lastOfUser: true });
+      expect(await alive.add("f", "s4", "grace")).toBe(true);
+      expect(await alive.viewerCount("f")).toBe(1);
+    } finally {
+      alive.stop();
+    }
+  });
+
+  it("presence: a live node whose entries outlived the channel's shared keys is counted in again", async () => {
+    const node = createRedisPresence({ redis: redisA, keyPrefix, nodeId: "healing" });
+    try {
+      expect(await node.add("g", "s1", "hank")).toBe(true);
+      // As when Redis was out of the node's reach for longer than the shared keys live.
+      await redisA.del([`${keyPrefix}:presence:{g}:nodes`, `${keyPrefix}:presence:{g}:users`]);
+      expect(await node.add("g", "s2", "hank")).toBe(false);
+      expect(await node.viewerCount("g")).toBe(2);
+      expect(await node.remove("g", "s1")).toEqual({ username: "hank", lastOfUser: false });
+      expect(await node.remove("g", "s2")).toEqual({ username: "hank", lastOfUser: true });
+      expect(await node.participants("g")).toEqual([]);
+    } finally {
+      node.stop();
     }
   });
 

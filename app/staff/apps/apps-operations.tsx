@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { DataTable } from "../../_components/data-table";
 import { LocalTime } from "../../_components/local-time";
 import { formatBytes } from "../../_components/streams/format";
 import { DeployProgress } from "../../_components/review/deploy-progress";
@@ -32,56 +33,52 @@ export function AppsOperations({ initial }: { initial: AppRow[] }) {
     <>
       <ErrorAlert message={error} />
       <section className="card">
-        <div className="table-wrap">
-          <table className="table table-stack">
-            <thead>
-              <tr>
-                <th scope="col">App</th>
-                <th scope="col">State</th>
-                <th scope="col">Deployment</th>
-                <th scope="col">Memory</th>
-                <th scope="col">CPU (last min)</th>
-                <th scope="col">Violations</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(apps.data ?? initial).map((app) => (
-                <tr key={app.id} data-app={app.id}>
-                  <td data-label="App">
-                    <div>
-                      <strong>{app.name}</strong> <code>{app.id}</code>
-                      <div className="small muted">by {app.owner.username}</div>
-                    </div>
-                  </td>
-                  <td data-label="State" data-testid="app-state">
-                    <div>
-                      {app.status.state}
-                      {app.status.reason ? <div className="small muted">{app.status.reason}</div> : null}
-                    </div>
-                  </td>
-                  <td data-label="Deployment">{app.activeDeployment ? `#${app.activeDeployment.number} of ${app._count.deployments}` : "none"}</td>
-                  <td data-label="Memory">{app.status.memoryBytes === undefined ? "–" : formatBytes(app.status.memoryBytes)}</td>
-                  <td data-label="CPU (last min)">{app.status.cpuMsLastMinute === undefined ? "–" : `${app.status.cpuMsLastMinute} ms`}</td>
-                  <td data-label="Violations">{app.status.violations}</td>
-                  <td data-label="Actions">
-                    <div className="button-row">
-                      {(["start", "stop", "restart"] as const).map((operation) => (
-                        <button key={operation} type="button" className="button button-small" disabled={busy} onClick={() => operations[operation].mutate({ appId: app.id })}>
-                          {operation[0]!.toUpperCase() + operation.slice(1)}
-                        </button>
-                      ))}
-                      <button type="button" className="button button-small" aria-expanded={selected === app.id} onClick={() => setSelected(selected === app.id ? null : app.id)}>
-                        Deployments
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {(apps.data ?? initial).length === 0 ? <p className="muted">No apps yet.</p> : null}
+        <DataTable
+          rows={apps.data ?? initial}
+          rowKey={(app) => app.id}
+          rowProps={(app) => ({ "data-app": app.id })}
+          empty="No apps yet."
+          columns={[
+            {
+              label: "App",
+              cell: (app) => (
+                <div>
+                  <strong>{app.name}</strong> <code>{app.id}</code>
+                  <div className="small muted">by {app.owner.username}</div>
+                </div>
+              ),
+            },
+            {
+              label: "State",
+              testId: "app-state",
+              cell: (app) => (
+                <div>
+                  {app.status.state}
+                  {app.status.reason ? <div className="small muted">{app.status.reason}</div> : null}
+                </div>
+              ),
+            },
+            { label: "Deployment", cell: (app) => (app.activeDeployment ? `#${app.activeDeployment.number} of ${app._count.deployments}` : "none") },
+            { label: "Memory", cell: (app) => (app.status.memoryBytes === undefined ? "–" : formatBytes(app.status.memoryBytes)) },
+            { label: "CPU (last min)", cell: (app) => (app.status.cpuMsLastMinute === undefined ? "–" : `${app.status.cpuMsLastMinute} ms`) },
+            { label: "Violations", cell: (app) => app.status.violations },
+            {
+              label: "Actions",
+              cell: (app) => (
+                <div className="button-row">
+                  {(["start", "stop", "restart"] as const).map((operation) => (
+                    <button key={operation} type="button" className="button button-small" disabled={busy} onClick={() => operations[operation].mutate({ appId: app.id })}>
+                      {operation[0]!.toUpperCase() + operation.slice(1)}
+                    </button>
+                  ))}
+                  <button type="button" className="button button-small" aria-expanded={selected === app.id} onClick={() => setSelected(selected === app.id ? null : app.id)}>
+                    Deployments
+                  </button>
+                </div>
+              ),
+            },
+          ]}
+        />
       </section>
       {selected ? <Deployments appId={selected} onError={setError} /> : null}
     </>

@@ -1,14 +1,33 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { auditActions, auditFilterSchema } from "@/server/review/audit-log";
+import { DataTable, type Column } from "../../_components/data-table";
 import { LocalTime } from "../../_components/local-time";
 import styles from "../../_components/review/review.module.css";
 import { serverCaller } from "../../_lib/server-caller";
+import type { RouterOutputs } from "../../_trpc/types";
 import { refuseNonStaff } from "../staff-only";
 import { StaffPageHeader } from "../staff-page-header";
 
 export const metadata: Metadata = { title: "Audit log" };
 export const dynamic = "force-dynamic";
+
+const columns: Column<RouterOutputs["review"]["audit"]["entries"][number]>[] = [
+  { label: "When", cell: (entry) => <LocalTime value={entry.at} /> },
+  { label: "Who", cell: (entry) => entry.actorName },
+  { label: "Action", cell: (entry) => <code>{entry.action}</code> },
+  { label: "App", cell: (entry) => entry.appId ?? "" },
+  {
+    label: "Proposal / deployment",
+    cell: (entry) => (
+      <div className={styles.wrap}>
+        {entry.proposalId ? <Link href={`/staff/proposals/${entry.proposalId}`}>proposal</Link> : null} {entry.deploymentId ? <code className="small">{entry.deploymentId.slice(0, 10)}</code> : null}
+      </div>
+    ),
+  },
+  { label: "Bundle", cell: (entry) => (entry.bundleHash ? <code title={entry.bundleHash}>{entry.bundleHash.slice(0, 12)}</code> : "") },
+  { label: "Details", cell: (entry) => <code className={`small ${styles.wrap}`}>{JSON.stringify(entry.details)}</code> },
+];
 
 type Search = { app?: string; actor?: string; action?: string; from?: string; to?: string; before?: string };
 
@@ -71,45 +90,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </button>
         </form>
         {!parsed.success ? <p className="alert alert-error">Some filters were not valid and were ignored.</p> : null}
-        <div className="table-wrap">
-          <table className="table table-stack" data-testid="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">App</th>
-                <th scope="col">Proposal / deployment</th>
-                <th scope="col">Bundle</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.id}>
-                  <td data-label="When">
-                    <LocalTime value={entry.at} />
-                  </td>
-                  <td data-label="Who">{entry.actorName}</td>
-                  <td data-label="Action">
-                    <code>{entry.action}</code>
-                  </td>
-                  <td data-label="App">{entry.appId ?? ""}</td>
-                  <td data-label="Proposal / deployment">
-                    <div className={styles.wrap}>
-                      {entry.proposalId ? <Link href={`/staff/proposals/${entry.proposalId}`}>proposal</Link> : null} {entry.deploymentId ? <code className="small">{entry.deploymentId.slice(0, 10)}</code> : null}
-                    </div>
-                  </td>
-                  <td data-label="Bundle">{entry.bundleHash ? <code title={entry.bundleHash}>{entry.bundleHash.slice(0, 12)}</code> : ""}</td>
-                  <td data-label="Details">
-                    <code className={`small ${styles.wrap}`}>{JSON.stringify(entry.details)}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {entries.length === 0 ? <p className="muted">No entries match.</p> : null}
+        <DataTable rows={entries} rowKey={(entry) => String(entry.id)} columns={columns} empty="No entries match." testId="audit-table" />
         {nextBefore ? (
           <p>
             <Link href={`/staff/audit?${more}`} className="button">

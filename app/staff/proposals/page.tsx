@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { DataTable, type Column } from "../../_components/data-table";
 import { LocalTime } from "../../_components/local-time";
 import { ProposalStateBadge } from "../../_components/review/proposal-state";
 import { serverCaller } from "../../_lib/server-caller";
+import type { RouterOutputs } from "../../_trpc/types";
 import { refuseNonStaff } from "../staff-only";
 import { StaffPageHeader } from "../staff-page-header";
 
@@ -18,6 +20,26 @@ const filters = [
   ["DROPPED", "Dropped"],
   ["ALL", "All"],
 ] as const;
+
+const columns: Column<RouterOutputs["review"]["list"][number]>[] = [
+  { label: "#", cell: (proposal) => proposal.number },
+  {
+    label: "Proposal",
+    // One child: stacked table cells lay their children out in a row.
+    cell: (proposal) => (
+      <div>
+        <Link href={`/staff/proposals/${proposal.id}`}>{proposal.title}</Link>
+        {proposal.kind === "ROLLBACK" ? <span className="muted"> (rollback)</span> : null}
+        {proposal.permissions.length ? <div className="small muted">permissions: {proposal.permissions.join(", ")}</div> : null}
+      </div>
+    ),
+  },
+  { label: "App", cell: (proposal) => <code>{proposal.appId}</code> },
+  { label: "Author", cell: (proposal) => proposal.author.username },
+  { label: "State", cell: (proposal) => <ProposalStateBadge state={proposal.state} /> },
+  { label: "Votes", cell: (proposal) => `+${proposal.approvals} / −${proposal.rejections} · ${proposal._count.comments} comments` },
+  { label: "Opened", cell: (proposal) => <LocalTime value={proposal.createdAt} /> },
+];
 
 export default async function ProposalsPage({ searchParams }: { searchParams: Promise<{ state?: string; app?: string }> }) {
   const refusal = await refuseNonStaff("/staff/proposals");
@@ -40,53 +62,7 @@ export default async function ProposalsPage({ searchParams }: { searchParams: Pr
         </nav>
       </StaffPageHeader>
       <section className="card">
-        {proposals.length === 0 ? (
-          <p className="muted">No proposals here.</p>
-        ) : (
-          <div className="table-wrap">
-            <table className="table table-stack">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Proposal</th>
-                  <th scope="col">App</th>
-                  <th scope="col">Author</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Votes</th>
-                  <th scope="col">Opened</th>
-                </tr>
-              </thead>
-              <tbody>
-                {proposals.map((proposal) => (
-                  <tr key={proposal.id}>
-                    <td data-label="#">{proposal.number}</td>
-                    <td data-label="Proposal">
-                      {/* One child: stacked table cells lay their children out in a row. */}
-                      <div>
-                        <Link href={`/staff/proposals/${proposal.id}`}>{proposal.title}</Link>
-                        {proposal.kind === "ROLLBACK" ? <span className="muted"> (rollback)</span> : null}
-                        {proposal.permissions.length ? <div className="small muted">permissions: {proposal.permissions.join(", ")}</div> : null}
-                      </div>
-                    </td>
-                    <td data-label="App">
-                      <code>{proposal.appId}</code>
-                    </td>
-                    <td data-label="Author">{proposal.author.username}</td>
-                    <td data-label="State">
-                      <ProposalStateBadge state={proposal.state} />
-                    </td>
-                    <td data-label="Votes">
-                      +{proposal.approvals} / −{proposal.rejections} · {proposal._count.comments} comments
-                    </td>
-                    <td data-label="Opened">
-                      <LocalTime value={proposal.createdAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable rows={proposals} rowKey={(proposal) => proposal.id} columns={columns} empty="No proposals here." />
       </section>
     </div>
   );
