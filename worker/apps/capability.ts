@@ -11,6 +11,7 @@ import type { Logger } from "../../server/logger";
 import type { WorkerCapability } from "../capabilities";
 import { AppError, AppInstance } from "./app-instance";
 import type { PlatformBackend } from "./host-api";
+import { skipWebAssemblyInNewContexts } from "./isolate-flags";
 import { KvStore } from "./kv-store";
 import { limitsFromEnv, SlidingSum } from "./limits";
 import { transpileModules } from "./transpile";
@@ -29,6 +30,7 @@ export type AppsCapability = WorkerCapability & { instances(): Map<Key, AppInsta
 
 export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string; env: Env; log: Logger }): AppsCapability {
   const { bus } = deps;
+  skipWebAssemblyInNewContexts();
   const limits = limitsFromEnv(deps.env);
   const instances = new Map<Key, AppInstance>();
   const violations = new Map<Key, SlidingSum>();
