@@ -86,6 +86,8 @@ export class AppInstance {
   private readonly reused = new Map<string, Promise<ContextHandle>>();
   private readonly spares: ContextHandle[] = [];
   private sparesPending = 0;
+  /** Set by the first fresh-context request: only then does the app keep spares (idle apps keep none). */
+  private keepsSpares = false;
   private readonly handles = new Set<ContextHandle>();
   private nextId = 1;
   private timerCount = 0;
@@ -248,14 +250,18 @@ export class AppInstance {
     return handle;
   }
 
-  /** A fresh context for one request: a spare made in the background when there is one. */
+  /**
+   * A fresh context for one request: a spare when one is ready, else made here. Spares are made
+   * in the background only while no request is in flight (see handle()): under load making them
+   * on another thread costs more CPU than making them on demand, and nothing waits for them.
+   */
   private freshContext(): Promise<ContextHandle> {
+    this.keepsSpares = true;
     const spare = this.spares.pop();
-    this.fillSpares();
     return spare ? Promise.resolve(spare) : this.createContext(false);
   }
 
-  /** Keeps up to `spareContexts` ready once an app serves fresh-context requests (idle apps keep none). */
+  /** Tops the spares up to `spareContexts`, made asynchronously off the worker's thread. */
   private fillSpares(): void {
     while (this.state === "running" && this.spares.length + this.sparesPending < spareContexts) {
       this.sparesPending++;
@@ -458,7 +464,10 @@ export class AppInstance {
       throw error;
     } finally {
       this.inFlight--;
-      if (this.inFlight === 0) this.drained?.();
+      if (this.inFlight === 0) {
+        this.drained?.();
+        if (this.keepsSpares) this.fillSpares();
+      }
       const execMs = Math.round(performance.now() - started);
       if (metrics) {
         this.writeLog({
