@@ -668,7 +668,7 @@ function parseInvokeResult(value: unknown): InvokeResult {
       if (/^[a-z0-9!#$%&'*+.^_`|~-]{1,100}$/.test(key) && typeof header === "string" && !/[\r\n]/.test(header) && header.length <= 8000) headers[key] = header;
     }
   }
-  const body = response.body instanceof ArrayBuffer ? new Uint8Array(response.body) : new Uint8Array(0);
+  const body = response.body instanceof ArrayBuffer ? new Uint8Array(response.body) : typeof response.body === "string" ? new Uint8Array(Buffer.from(response.body, "utf8")) : new Uint8Array(0);
   return { ok: true, response: { status, headers: { ...headers }, body } };
 }
 
