@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import { startServer, waitFor, type RunningServer } from "../../tests/helpers/server";
 import { TestClient } from "../../tests/helpers/http-client";
 import { AppInstance, type AppRequest } from "../../worker/apps/app-instance";
+import { skipWebAssemblyInNewContexts } from "../../worker/apps/isolate-flags";
 import { KvStore } from "../../worker/apps/kv-store";
 import type { RuntimeLimits } from "../../worker/apps/limits";
 import { transpileModules } from "../../worker/apps/transpile";
@@ -226,6 +227,8 @@ async function activation() {
 
 async function main() {
   const loadAtStart = os.loadavg()[0]!;
+  // In-process measurements run with the worker's isolate flags.
+  skipWebAssemblyInNewContexts();
   const calls = await callOverhead();
   const runtimeActivation = await activation();
   if (values["in-process"]) return console.log(JSON.stringify({ bench: "runtime", calls, runtimeActivationMs: runtimeActivation }, null, 2));

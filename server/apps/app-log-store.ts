@@ -2,12 +2,31 @@
 // AppLogLine in batches so the log survives a restart, pruned to the newest `retention` per app
 // and target. Sequence numbers keep increasing across restarts (they start from the clock in
 // microseconds), so a console that asks for lines after a seq it saw never misses or repeats one.
-import type { Prisma, PrismaClient } from "../db/generated/client";
+import type { PrismaClient } from "../db/generated/client";
 import type { Logger } from "../logger";
 import type { AppLogEntry, AppTarget } from "./runtime-contract";
 
 type Key = `${string}:${AppTarget}`;
 const flushIntervalMs = 500;
+
+type LogRow = { appId: string; entry: AppLogEntry };
+
+/**
+ * One INSERT of whole columns (unnest) instead of createMany: every endpoint call logs a metric
+ * line, and createMany's per-row query building cost the server several times what the database
+ * itself spends (about 0.15 ms of CPU per logged request). Existing rows are kept, as with
+ * skipDuplicates.
+ */
+async function insertLines(prisma: PrismaClient, rows: LogRow[]): Promise<void> {
+  const column = <T>(value: (row: LogRow) => T) => rows.map(value);
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  await prisma.$executeRaw`INSERT INTO "AppLogLine" ("appId", "target", "seq", "at", "level", "message", "stack", "metrics")
+    SELECT * FROM unnest(
+      ${column((row) => row.appId)}::text[], ${column((row) => row.entry.target)}::text[], ${column((row) => String(row.entry.seq))}::bigint[],
+      ${column((row) => new Date(row.entry.at).toISOString())}::timestamp(3)[], ${column((row) => row.entry.level)}::text[], ${column((row) => row.entry.message)}::text[],
+      ${column((row) => json(row.entry.stack))}::jsonb[], ${column((row) => json(row.entry.metrics))}::jsonb[])
+    ON CONFLICT DO NOTHING`;
+}
 
 export type AppLogStore = ReturnType<typeof createAppLogStore>;
 
@@ -15,7 +34,7 @@ export function createAppLogStore(deps: { prisma: PrismaClient; retention: numbe
   const rings = new Map<Key, AppLogEntry[]>();
   /** Keys whose older lines were read back from the database into the ring. */
   const loaded = new Map<Key, Promise<void>>();
-  let unsaved: { appId: string; entry: AppLogEntry }[] = [];
+  let unsaved: LogRow[] = [];
   let lastSeq = Date.now() * 1000;
   const keyOf = (appId: string, target: AppTarget): Key => `${appId}:${target}`;
 
@@ -39,21 +58,10 @@ export function createAppLogStore(deps: { prisma: PrismaClient; retention: numbe
   /** Apps known to exist, so a batch needs no lookup; lines of a deleted app are dropped. */
   const knownApps = new Set<string>();
 
-  async function rowsOfExistingApps(batch: typeof unsaved) {
+  async function rowsOfExistingApps(batch: LogRow[]): Promise<LogRow[]> {
     const unknown = [...new Set(batch.map((line) => line.appId))].filter((appId) => !knownApps.has(appId));
     if (unknown.length) for (const app of await deps.prisma.app.findMany({ where: { id: { in: unknown } }, select: { id: true } })) knownApps.add(app.id);
-    return batch
-      .filter((line) => knownApps.has(line.appId))
-      .map(({ appId, entry }) => ({
-        appId,
-        target: entry.target,
-        seq: BigInt(entry.seq),
-        at: new Date(entry.at),
-        level: entry.level,
-        message: entry.message,
-        stack: (entry.stack ?? undefined) as Prisma.InputJsonValue | undefined,
-        metrics: (entry.metrics ?? undefined) as Prisma.InputJsonValue | undefined,
-      }));
+    return batch.filter((line) => knownApps.has(line.appId));
   }
 
   async function flush(): Promise<void> {
@@ -63,15 +71,15 @@ export function createAppLogStore(deps: { prisma: PrismaClient; retention: numbe
     let rows = await rowsOfExistingApps(batch);
     if (!rows.length) return;
     try {
-      await deps.prisma.appLogLine.createMany({ data: rows, skipDuplicates: true });
+      await insertLines(deps.prisma, rows);
     } catch {
       // An app was deleted since it was seen: look again and save the others' lines.
       knownApps.clear();
       rows = await rowsOfExistingApps(batch);
-      await deps.prisma.appLogLine.createMany({ data: rows, skipDuplicates: true });
+      if (rows.length) await insertLines(deps.prisma, rows);
     }
     for (const row of rows) {
-      const key: Key = `${row.appId}:${row.target as AppTarget}`;
+      const key: Key = `${row.appId}:${row.entry.target}`;
       sincePrune.set(key, (sincePrune.get(key) ?? 0) + 1);
     }
     // Pruning in steps of a tenth of the retention keeps the table bounded without a delete per batch.

@@ -50,10 +50,8 @@ export type AppResponse = { status: number; headers: Record<string, string>; bod
 type ContextHandle = {
   context: ivm.Context;
   isMain: boolean;
-  invoke: ivm.Reference;
-  settle: ivm.Reference;
-  fire: ivm.Reference;
-  dispatch: ivm.Reference;
+  /** The bootstrap's entry function: ("invoke" | "settle" | "fire" | "dispatch", ...args). */
+  entry: ivm.Reference;
   modules: Map<string, ivm.Module>;
   timers: Map<number, NodeJS.Timeout>;
   txn?: KvTransaction;
@@ -88,6 +86,8 @@ export class AppInstance {
   private readonly reused = new Map<string, Promise<ContextHandle>>();
   private readonly spares: ContextHandle[] = [];
   private sparesPending = 0;
+  /** Set by the first fresh-context request: only then does the app keep spares (idle apps keep none). */
+  private keepsSpares = false;
   private readonly handles = new Set<ContextHandle>();
   private nextId = 1;
   private timerCount = 0;
@@ -239,33 +239,29 @@ export class AppInstance {
     const hostContext = this.hostContext(handle);
     const callback = new ivm.Callback((op: unknown, args: unknown) => this.hostCall(handle, hostContext, op, args));
     const runOptions = { reference: true, timeout: this.deps.limits.cpuMsPerEntry } as const;
-    let entry: ivm.Reference;
     if (background) {
       await context.global.set("__canopyHost", callback);
-      entry = (await this.enter(() => this.bootstrap.run(context, runOptions))) as ivm.Reference;
-      const get = (name: string) => entry.get(name, { reference: true }) as Promise<ivm.Reference>;
-      [handle.invoke, handle.settle, handle.fire, handle.dispatch] = await Promise.all([get("invoke"), get("settle"), get("fire"), get("dispatch")]);
+      handle.entry = (await this.enter(() => this.bootstrap.run(context, runOptions))) as ivm.Reference;
     } else {
       context.global.setSync("__canopyHost", callback);
       this.enteredSinceSample = true;
-      entry = this.bootstrap.runSync(context, runOptions) as ivm.Reference;
-      handle.invoke = entry.getSync("invoke", { reference: true });
-      handle.settle = entry.getSync("settle", { reference: true });
-      handle.fire = entry.getSync("fire", { reference: true });
-      handle.dispatch = entry.getSync("dispatch", { reference: true });
+      handle.entry = this.bootstrap.runSync(context, runOptions) as ivm.Reference;
     }
-    entry.release();
     return handle;
   }
 
-  /** A fresh context for one request: a spare made in the background when there is one. */
+  /**
+   * A fresh context for one request: a spare when one is ready, else made here. Spares are made
+   * in the background only while no request is in flight (see handle()): under load making them
+   * on another thread costs more CPU than making them on demand, and nothing waits for them.
+   */
   private freshContext(): Promise<ContextHandle> {
+    this.keepsSpares = true;
     const spare = this.spares.pop();
-    this.fillSpares();
     return spare ? Promise.resolve(spare) : this.createContext(false);
   }
 
-  /** Keeps up to `spareContexts` ready once an app serves fresh-context requests (idle apps keep none). */
+  /** Tops the spares up to `spareContexts`, made asynchronously off the worker's thread. */
   private fillSpares(): void {
     while (this.state === "running" && this.spares.length + this.sparesPending < spareContexts) {
       this.sparesPending++;
@@ -291,7 +287,7 @@ export class AppInstance {
     this.timerCount -= handle.timers.size;
     handle.timers.clear();
     for (const module of handle.modules.values()) module.release();
-    for (const reference of [handle.invoke, handle.settle, handle.fire, handle.dispatch]) reference?.release();
+    handle.entry?.release();
     handle.context.release();
   }
 
@@ -420,7 +416,7 @@ export class AppInstance {
   private settle(handle: ContextHandle, id: number, ok: boolean, value: unknown): void {
     if (handle.released || this.isolate.isDisposed) return;
     const isolate = this.isolate;
-    this.enter(() => handle.settle.apply(undefined, [id, ok, value], { arguments: { copy: true }, timeout: this.deps.limits.cpuMsPerEntry })).catch((error: unknown) => {
+    this.enter(() => handle.entry.apply(undefined, ["settle", id, ok, value], { arguments: { copy: true }, timeout: this.deps.limits.cpuMsPerEntry })).catch((error: unknown) => {
       if (isolate === this.isolate) this.entryFailed(error, "code resumed after an await");
     });
   }
@@ -439,7 +435,7 @@ export class AppInstance {
         this.timerCount--;
       }
       const isolate = this.isolate;
-      this.enter(() => handle.fire.apply(undefined, [id], { timeout: this.deps.limits.cpuMsPerEntry })).catch((error: unknown) => {
+      this.enter(() => handle.entry.apply(undefined, ["fire", id], { timeout: this.deps.limits.cpuMsPerEntry })).catch((error: unknown) => {
         if (isolate === this.isolate) this.entryFailed(error, "a timer");
       });
     };
@@ -468,7 +464,10 @@ export class AppInstance {
       throw error;
     } finally {
       this.inFlight--;
-      if (this.inFlight === 0) this.drained?.();
+      if (this.inFlight === 0) {
+        this.drained?.();
+        if (this.keepsSpares) this.fillSpares();
+      }
       const execMs = Math.round(performance.now() - started);
       if (metrics) {
         this.writeLog({
@@ -501,7 +500,7 @@ export class AppInstance {
           body: request.body.buffer.slice(request.body.byteOffset, request.body.byteOffset + request.body.byteLength),
         }).copyInto({ release: true });
         const outcome = await this.runEntry((id) =>
-          handle.invoke.apply(undefined, [namespace.derefInto(), endpoint.js_function, input, id], { timeout: this.deps.limits.cpuMsPerEntry }),
+          handle.entry.apply(undefined, ["invoke", namespace.derefInto(), endpoint.js_function, input, id], { timeout: this.deps.limits.cpuMsPerEntry }),
         )
           .catch((error: unknown) => this.failEntry(error, "the request"))
           .finally(() => namespace.release());
@@ -545,7 +544,7 @@ export class AppInstance {
     if (!main || this.state !== "running") return { ok: false, message: "The app is not running" };
     try {
       const outcome = (await this.runEntry((id) =>
-        main.dispatch.apply(undefined, [key, payload, extra ?? null, id], { arguments: { copy: true }, timeout: this.deps.limits.cpuMsPerEntry }),
+        main.entry.apply(undefined, ["dispatch", key, payload, extra ?? null, id], { arguments: { copy: true }, timeout: this.deps.limits.cpuMsPerEntry }),
       )) as { ok: boolean; value?: unknown; error?: { message: string; stack: string } };
       if (outcome && outcome.ok) return { ok: true, value: outcome.value };
       const message = String(outcome?.error?.message ?? "failed");
@@ -669,7 +668,7 @@ function parseInvokeResult(value: unknown): InvokeResult {
       if (/^[a-z0-9!#$%&'*+.^_`|~-]{1,100}$/.test(key) && typeof header === "string" && !/[\r\n]/.test(header) && header.length <= 8000) headers[key] = header;
     }
   }
-  const body = response.body instanceof ArrayBuffer ? new Uint8Array(response.body) : new Uint8Array(0);
+  const body = response.body instanceof ArrayBuffer ? new Uint8Array(response.body) : typeof response.body === "string" ? new Uint8Array(Buffer.from(response.body, "utf8")) : new Uint8Array(0);
   return { ok: true, response: { status, headers: { ...headers }, body } };
 }
 

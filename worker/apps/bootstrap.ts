@@ -44,18 +44,29 @@ export function hostOperationNames(): string[] {
 }
 
 /**
- * The bootstrap with the app's config written in as a literal: cheaper per context than copying
- * the config into each one (platform-declared names and numbers only, never app input).
+ * The bootstrap with the app's config written in as code: every API function is a literal
+ * closure with its operation name as a constant, so a fresh context builds its globals without
+ * loops, string concatenation or keyed stores (those run without type feedback in each new
+ * context and were a large part of its setup). Platform-declared names and numbers only, never
+ * app input.
  */
 export function bootstrapSourceFor(config: BootstrapConfig): string {
-  return bootstrapTemplate.replace("__CANOPY_CONFIG__", () => JSON.stringify(config));
+  const op = (name: string) => JSON.stringify(name);
+  const wrapper = (kind: string, name: string) =>
+    kind === "sync" ? `(...args) => call(${op(name)}, args)` : kind === "promise" ? `(...args) => callPromise(${op(name)}, args)` : kind === "async" ? `(...args) => callAsync(${op(name)}, args)` : `(...args) => listen(${op(name)}, args)`;
+  const object = (entries: [string, string][]) => `{ ${entries.map(([key, value]) => `${JSON.stringify(key)}: ${value}`).join(", ")} }`;
+  const canopy = object(config.modules.map((module) => [module.name, `Object.freeze(${object(module.functions.map((fn) => [fn.name, wrapper(fn.kind, `canopy.${module.name}.${fn.name}`)]))})`]));
+  const ccf = object(config.ccf.map((name) => [name, wrapper("sync", `ccf.${name}`)]));
+  const ccfCrypto = object(config.ccfCrypto.map((name) => [name, wrapper("sync", `ccf.crypto.${name}`)]));
+  const values: Record<string, string> = { __CANOPY_API__: canopy, __CCF_API__: ccf, __CCF_CRYPTO_API__: ccfCrypto, __CCF_DATE_STUB__: String(config.ccfDateStub), __MAX_RESPONSE_BYTES__: String(config.maxResponseBytes) };
+  return bootstrapTemplate.replace(/__(?:CANOPY_API|CCF_API|CCF_CRYPTO_API|CCF_DATE_STUB|MAX_RESPONSE_BYTES)__/g, (name) => values[name]!);
 }
 
 const bootstrapTemplate = String.raw`
 (() => {
   "use strict";
   const host = globalThis.__canopyHost;
-  const config = __CANOPY_CONFIG__;
+  const maxResponseBytes = __MAX_RESPONSE_BYTES__;
   delete globalThis.__canopyHost;
   // Blocking or unmetered primitives have no place in a shared worker.
   delete globalThis.SharedArrayBuffer;
@@ -68,6 +79,14 @@ const bootstrapTemplate = String.raw`
   const call = (op, args) => host(op, args);
   const callAsync = (op, args) => new Promise((resolve, reject) => pending.set(call(op, args), { resolve, reject }));
   const define = (name, value) => Object.defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
+  // The larger API objects are built on first use: building them costs more than most requests'
+  // own work, and a fresh context per request mostly never touches them. The accessor is
+  // non-configurable and has no setter, so it is as tamper-proof as a frozen data property.
+  const lazy = (build) => {
+    let value;
+    return () => (value === undefined ? (value = build()) : value);
+  };
+  const defineLazy = (name, get) => Object.defineProperty(globalThis, name, { get, configurable: false, enumerable: false });
   const toBuffer = (value) => {
     if (value instanceof ArrayBuffer) return value;
     if (ArrayBuffer.isView(value)) return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
@@ -82,10 +101,13 @@ const bootstrapTemplate = String.raw`
     try { return JSON.stringify(value); } catch { return Object.prototype.toString.call(value); }
   };
   const format = (args) => args.map((arg) => { try { return inspect(arg); } catch { return "[unprintable]"; } }).join(" ");
-  const consoleObject = {};
-  for (const level of ["log", "info", "warn", "error", "debug"]) consoleObject[level] = (...args) => { call("console", [level, format(args)]); };
-  consoleObject.trace = consoleObject.debug;
-  define("console", Object.freeze(consoleObject));
+  const consoleObject = lazy(() => {
+    const value = {};
+    for (const level of ["log", "info", "warn", "error", "debug"]) value[level] = (...args) => { call("console", [level, format(args)]); };
+    value.trace = value.debug;
+    return Object.freeze(value);
+  });
+  defineLazy("console", consoleObject);
 
   const addTimer = (fn, ms, args, repeat) => {
     if (typeof fn !== "function") throw new TypeError("Timer callback must be a function");
@@ -100,48 +122,39 @@ const bootstrapTemplate = String.raw`
   define("clearInterval", removeTimer);
   if (typeof globalThis.queueMicrotask !== "function") define("queueMicrotask", (fn) => { Promise.resolve().then(fn); });
 
-  class TextEncoder { get encoding() { return "utf-8"; } encode(text = "") { return new Uint8Array(call("text.encode", [String(text)])); } }
-  class TextDecoder { get encoding() { return "utf-8"; } decode(buffer) { return buffer === undefined ? "" : call("text.decode", [toBuffer(buffer)]); } }
-  define("TextEncoder", TextEncoder);
-  define("TextDecoder", TextDecoder);
+  defineLazy("TextEncoder", lazy(() => class TextEncoder { get encoding() { return "utf-8"; } encode(text = "") { return new Uint8Array(call("text.encode", [String(text)])); } }));
+  defineLazy("TextDecoder", lazy(() => class TextDecoder { get encoding() { return "utf-8"; } decode(buffer) { return buffer === undefined ? "" : call("text.decode", [toBuffer(buffer)]); } }));
   define("btoa", (text) => call("base64.encode", [String(text)]));
   define("atob", (text) => call("base64.decode", [String(text)]));
-  define("crypto", Object.freeze({
+  defineLazy("crypto", lazy(() => Object.freeze({
     randomUUID: () => call("crypto.randomUUID", []),
     getRandomValues: (array) => {
       if (!ArrayBuffer.isView(array) || array.byteLength > 65536) throw new TypeError("getRandomValues takes an integer typed array of at most 65536 bytes");
       new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(new Uint8Array(call("crypto.random", [array.byteLength])));
       return array;
     },
-  }));
+  })));
 
-  const canopy = {};
-  for (const module of config.modules) {
-    const api = {};
-    for (const fn of module.functions) {
-      const op = "canopy." + module.name + "." + fn.name;
-      if (fn.kind === "sync") api[fn.name] = (...args) => call(op, args);
-      else if (fn.kind === "promise") api[fn.name] = (...args) => { try { return Promise.resolve(call(op, args)); } catch (error) { return Promise.reject(error); } };
-      else if (fn.kind === "async") api[fn.name] = (...args) => callAsync(op, args);
-      else api[fn.name] = (...args) => {
-        const listener = args.pop();
-        if (typeof listener !== "function") throw new TypeError(op + " takes a function as its last argument");
-        call(op, args);
-        listeners.set(op + ":" + String(args[0]), listener);
-      };
-    }
-    canopy[module.name] = Object.freeze(api);
-  }
-  // kv values are JSON in the host; the isolate encodes and decodes them.
-  const kv = canopy.kv;
-  canopy.kv = Object.freeze({
-    get: (key) => kv.get(String(key)).then((text) => (text === undefined ? undefined : JSON.parse(text))),
-    set: (key, value) => { let text; try { text = JSON.stringify(value); } catch (error) { return Promise.reject(error); } if (text === undefined) return Promise.reject(new TypeError("canopy.kv.set: value is not JSON-serialisable")); return kv.set(String(key), text); },
-    delete: (key) => kv.delete(String(key)),
-    list: (prefix = "", options = {}) => kv.list(String(prefix), options).then((entries) => entries.map(([key, text]) => ({ key, value: JSON.parse(text) }))),
-    clear: () => kv.clear(),
-  });
-  define("canopy", Object.freeze(canopy));
+  const callPromise = (op, args) => { try { return Promise.resolve(call(op, args)); } catch (error) { return Promise.reject(error); } };
+  const listen = (op, args) => {
+    const listener = args.pop();
+    if (typeof listener !== "function") throw new TypeError(op + " takes a function as its last argument");
+    call(op, args);
+    listeners.set(op + ":" + String(args[0]), listener);
+  };
+  defineLazy("canopy", lazy(() => {
+    const canopy = __CANOPY_API__;
+    // kv values are JSON in the host; the isolate encodes and decodes them.
+    const kv = canopy.kv;
+    canopy.kv = Object.freeze({
+      get: (key) => kv.get(String(key)).then((text) => (text === undefined ? undefined : JSON.parse(text))),
+      set: (key, value) => { let text; try { text = JSON.stringify(value); } catch (error) { return Promise.reject(error); } if (text === undefined) return Promise.reject(new TypeError("canopy.kv.set: value is not JSON-serialisable")); return kv.set(String(key), text); },
+      delete: (key) => kv.delete(String(key)),
+      list: (prefix = "", options = {}) => kv.list(String(prefix), options).then((entries) => entries.map(([key, text]) => ({ key, value: JSON.parse(text) }))),
+      clear: () => kv.clear(),
+    });
+    return Object.freeze(canopy);
+  }));
 
   const kvMaps = new Map();
   const kvMap = (name) => {
@@ -159,17 +172,17 @@ const bootstrapTemplate = String.raw`
     }
     return kvMaps.get(name);
   };
-  const ccf = { kv: new Proxy(Object.freeze({}), { get: (_, name) => (typeof name === "string" ? kvMap(name) : undefined), set: () => false, defineProperty: () => false }) };
-  for (const name of config.ccf) ccf[name] = (...args) => call("ccf." + name, args);
-  const crypto = {};
-  for (const name of config.ccfCrypto) crypto[name] = (...args) => call("ccf.crypto." + name, args);
-  ccf.crypto = Object.freeze(crypto);
-  let realTime = !config.ccfDateStub;
-  const enableTime = ccf.enableUntrustedDateTime;
-  ccf.enableUntrustedDateTime = (enable) => { const previous = realTime; realTime = Boolean(enable); enableTime(enable); return previous; };
+  let realTime = !__CCF_DATE_STUB__;
   const dateNow = Date.now;
   Date.now = () => (realTime ? dateNow() : 0);
-  define("ccf", Object.freeze(ccf));
+  defineLazy("ccf", lazy(() => {
+    const ccf = __CCF_API__;
+    ccf.kv = new Proxy(Object.freeze({}), { get: (_, name) => (typeof name === "string" ? kvMap(name) : undefined), set: () => false, defineProperty: () => false });
+    ccf.crypto = Object.freeze(__CCF_CRYPTO_API__);
+    const enableTime = ccf.enableUntrustedDateTime;
+    ccf.enableUntrustedDateTime = (enable) => { const previous = realTime; realTime = Boolean(enable); enableTime(enable); return previous; };
+    return Object.freeze(ccf);
+  }));
 
   const describe = (error) => {
     if (error instanceof Error) return { message: (error.name || "Error") + ": " + error.message, stack: typeof error.stack === "string" ? error.stack : "" };
@@ -178,7 +191,7 @@ const bootstrapTemplate = String.raw`
   const encodeBody = (body, headers) => {
     if (body === undefined || body === null) return new ArrayBuffer(0);
     if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
-      if (body.byteLength > config.maxResponseBytes) throw new RangeError("Response body larger than " + config.maxResponseBytes + " bytes");
+      if (body.byteLength > maxResponseBytes) throw new RangeError("Response body larger than " + maxResponseBytes + " bytes");
       if (!("content-type" in headers)) headers["content-type"] = "application/octet-stream";
       return toBuffer(body);
     }
@@ -186,8 +199,9 @@ const bootstrapTemplate = String.raw`
     if (typeof body !== "string") { text = JSON.stringify(body); if (!("content-type" in headers)) headers["content-type"] = "application/json"; }
     else if (!("content-type" in headers)) headers["content-type"] = "text/plain; charset=utf-8";
     if (typeof text !== "string") return new ArrayBuffer(0);
-    if (text.length > config.maxResponseBytes) throw new RangeError("Response body larger than " + config.maxResponseBytes + " bytes");
-    return call("text.encode", [text]);
+    if (text.length > maxResponseBytes) throw new RangeError("Response body larger than " + maxResponseBytes + " bytes");
+    // The host encodes text bodies as it copies the result out: one host call less per request.
+    return text;
   };
   const toResponse = (result) => {
     const response = result === undefined || result === null ? {} : result;
@@ -207,43 +221,48 @@ const bootstrapTemplate = String.raw`
       .catch(() => call("entry.done", [id, { ok: false, error: { message: "The result could not be copied", stack: "" } }]));
   };
 
-  return Object.freeze({
-    // invoke and dispatch return at once and report through "entry.done", so every entry into
-    // the isolate is a bounded synchronous call the host can time.
-    invoke(namespace, functionName, request, id) {
-      runEntry(id, async () => {
-        const handler = namespace[functionName];
-        if (typeof handler !== "function") throw new TypeError("Module does not export a function " + functionName);
-        const bodyBuffer = request.body;
-        const req = {
-          method: request.method, path: request.path, route: request.route, url: request.url, params: request.params,
-          query: request.query, headers: request.headers, caller: request.caller,
-          body: { text: () => call("text.decode", [bodyBuffer]), json: () => JSON.parse(call("text.decode", [bodyBuffer])), arrayBuffer: () => bodyBuffer.slice(0) },
-        };
-        return { ok: true, response: toResponse(await handler(req)) };
-      });
-    },
-    settle(id, ok, value) {
-      const entry = pending.get(id);
-      if (!entry) return;
-      pending.delete(id);
-      if (ok) entry.resolve(value);
-      else entry.reject(new Error(String(value)));
-    },
-    fire(id) {
-      const timer = timers.get(id);
-      if (!timer) return;
-      if (!timer.repeat) timers.delete(id);
-      try { timer.fn(...timer.args); } catch (error) { consoleObject.error("Uncaught in timer:", error); }
-    },
-    dispatch(key, payload, extra, id) {
-      runEntry(id, async () => {
-        const listener = listeners.get(key);
-        if (!listener) throw new Error("No listener for " + key);
-        const result = extra === undefined || extra === null ? await listener(payload) : await listener(payload, ...extra);
-        return { ok: true, value: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
-      });
-    },
-  });
+  // invoke and dispatch return at once and report through "entry.done", so every entry into
+  // the isolate is a bounded synchronous call the host can time.
+  const invoke = (namespace, functionName, request, id) => {
+    runEntry(id, async () => {
+      const handler = namespace[functionName];
+      if (typeof handler !== "function") throw new TypeError("Module does not export a function " + functionName);
+      const bodyBuffer = request.body;
+      const req = {
+        method: request.method, path: request.path, route: request.route, url: request.url, params: request.params,
+        query: request.query, headers: request.headers, caller: request.caller,
+        body: { text: () => call("text.decode", [bodyBuffer]), json: () => JSON.parse(call("text.decode", [bodyBuffer])), arrayBuffer: () => bodyBuffer.slice(0) },
+      };
+      return { ok: true, response: toResponse(await handler(req)) };
+    });
+  };
+  const settle = (id, ok, value) => {
+    const entry = pending.get(id);
+    if (!entry) return;
+    pending.delete(id);
+    if (ok) entry.resolve(value);
+    else entry.reject(new Error(String(value)));
+  };
+  const fire = (id) => {
+    const timer = timers.get(id);
+    if (!timer) return;
+    if (!timer.repeat) timers.delete(id);
+    try { timer.fn(...timer.args); } catch (error) { consoleObject().error("Uncaught in timer:", error); }
+  };
+  const dispatch = (key, payload, extra, id) => {
+    runEntry(id, async () => {
+      const listener = listeners.get(key);
+      if (!listener) throw new Error("No listener for " + key);
+      const result = extra === undefined || extra === null ? await listener(payload) : await listener(payload, ...extra);
+      return { ok: true, value: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+    });
+  };
+  // One entry function (one reference for the host to hold) rather than an object of four.
+  return (kind, a, b, c, d) => {
+    if (kind === "invoke") return invoke(a, b, c, d);
+    if (kind === "settle") return settle(a, b, c);
+    if (kind === "fire") return fire(a);
+    if (kind === "dispatch") return dispatch(a, b, c, d);
+  };
 })()
 `;

@@ -12,6 +12,7 @@ import type { WorkerCapability } from "../capabilities";
 import { AppError, AppInstance } from "./app-instance";
 import type { PlatformBackend } from "./host-api";
 import { createAppLeases } from "./app-leases";
+import { skipWebAssemblyInNewContexts } from "./isolate-flags";
 import { KvStore } from "./kv-store";
 import { limitsFromEnv, SlidingSum } from "./limits";
 import { transpileModules } from "./transpile";
@@ -34,6 +35,7 @@ export type AppsCapability = WorkerCapability & {
 
 export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string; env: Env; log: Logger }): AppsCapability {
   const { bus } = deps;
+  skipWebAssemblyInNewContexts();
   const limits = limitsFromEnv(deps.env);
   const instances = new Map<Key, AppInstance>();
   const violations = new Map<Key, SlidingSum>();
