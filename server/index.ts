@@ -99,6 +99,7 @@ async function main(): Promise<void> {
     },
   });
   const chatLookups = redis ? shareInvalidation(localChatLookups, chat.namespace) : localChatLookups;
+  const renderPeers = redis ? createRenderPeers(io) : undefined;
   const render = createRenderService({
     bus: internal.bus,
     registry,
@@ -106,9 +107,9 @@ async function main(): Promise<void> {
     env: config,
     logger: log.child("render"),
     rateLimiter,
-    peers: redis && createRenderPeers(io),
+    peers: renderPeers,
   });
-  createRenderNamespace(io, { service: render, logger: log.child("render") });
+  createRenderNamespace(io, { service: render, logger: log.child("render"), peers: renderPeers });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
   const apps = createAppRuntime({ prisma: db.prisma, bus: internal.bus, registry, io, env: config, logger: log.child("apps"), chat: chat.broadcaster });
   registerIngestHandlers(internal.bus, {

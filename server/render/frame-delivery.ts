@@ -126,3 +126,32 @@ export class AdaptiveController {
     return tier;
   }
 }
+
+/**
+ * Other nodes' slowest viewer per session (adaptive mode in a cluster): reports lapse after
+ * `staleMs` (their viewers left, or their node died), so only current ones weigh in.
+ */
+export function createPeerBandwidths(options: { staleMs: number; now?: () => number }) {
+  const now = options.now ?? Date.now;
+  const reports = new Map<string, Map<string, { bps: number; at: number }>>();
+  function current(sessionId: string): number[] {
+    const perNode = reports.get(sessionId);
+    if (!perNode) return [];
+    for (const [node, report] of perNode) if (now() - report.at > options.staleMs) perNode.delete(node);
+    if (!perNode.size) reports.delete(sessionId);
+    return [...perNode.values()].map((report) => report.bps);
+  }
+  return {
+    report(sessionId: string, node: string, bps: number): void {
+      let perNode = reports.get(sessionId);
+      if (!perNode) reports.set(sessionId, (perNode = new Map()));
+      perNode.set(node, { bps, at: now() });
+    },
+    current,
+    /** Drops every lapsed report (sessions this node has no viewers of are never asked about). */
+    prune(): void {
+      for (const sessionId of [...reports.keys()]) current(sessionId);
+    },
+    forget: (sessionId: string) => reports.delete(sessionId),
+  };
+}

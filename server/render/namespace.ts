@@ -3,6 +3,7 @@
 // back-pressure, in binary or Jiomosa's base64 form; inputs and settings go to the session's
 // worker. Every payload is validated; failures answer an `error` event (and the ack) and change
 // nothing.
+import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import type { Namespace, Server, Socket } from "socket.io";
 import { z } from "zod";
@@ -19,7 +20,7 @@ import {
   type RenderSocketData,
   type SubscribedPayload,
 } from "./events";
-import { AdaptiveController, FrameDelivery, type FrameChannel } from "./frame-delivery";
+import { AdaptiveController, createPeerBandwidths, FrameDelivery, type FrameChannel } from "./frame-delivery";
 import type { RenderPeers, RenderService } from "./service";
 import type { CachedFrame } from "./session-registry";
 
@@ -99,7 +100,7 @@ export function createRenderPeers(io: Server): RenderPeers {
   };
 }
 
-export function createRenderNamespace(io: Server, deps: { service: RenderService; logger: Logger }): RenderNamespace {
+export function createRenderNamespace(io: Server, deps: { service: RenderService; logger: Logger; peers?: RenderPeers }): RenderNamespace {
   const namespace: RenderNamespace = io.of("/render");
   const { service } = deps;
   const log = deps.logger;
@@ -110,6 +111,12 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
   /** sessionId → (socket id → delivery) */
   const watchers = new Map<string, Map<string, { socket: RenderSocket; delivery: FrameDelivery }>>();
   const controllers = new Map<string, AdaptiveController>();
+  /** With viewers on several nodes each node adapts to the slowest of all of them, so the nodes agree. */
+  const peerBandwidths = createPeerBandwidths({ staleMs: 3 * adaptiveEveryMs });
+  const nodeKey = randomUUID();
+  deps.peers?.onEvent((event) => {
+    if (event.kind === "slowestViewer" && event.node !== nodeKey) peerBandwidths.report(event.sessionId, event.node, event.bps);
+  });
 
   function attach(socket: RenderSocket, sessionId: string, binary: boolean): void {
     let perSession = watchers.get(sessionId);
@@ -154,6 +161,7 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
     }
     watchers.delete(sessionId);
     controllers.delete(sessionId);
+    peerBandwidths.forget(sessionId);
   });
 
   service.onSettings((record, change) => {
@@ -163,17 +171,17 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
     if (change.adaptive !== undefined) room.emit("adaptive:updated", { enabled: change.adaptive });
   });
 
-  // Adaptive mode: the slowest watcher's measured bandwidth picks Jiomosa's quality/fps tier.
+  // Adaptive mode: the slowest watcher's measured bandwidth (on any node) picks Jiomosa's quality/fps tier.
   async function adapt(): Promise<void> {
+    peerBandwidths.prune();
     for (const [sessionId, perSession] of [...watchers]) {
       const record = await service.find(sessionId);
       if (!record?.adaptive) continue;
       let controller = controllers.get(sessionId);
       if (!controller) controllers.set(sessionId, (controller = new AdaptiveController()));
-      const tier = controller.evaluate(
-        [...perSession.values()].map(({ delivery }) => delivery.bandwidthBps()),
-        record,
-      );
+      const own = [...perSession.values()].flatMap(({ delivery }) => delivery.bandwidthBps() ?? []);
+      if (own.length) deps.peers?.broadcast({ kind: "slowestViewer", sessionId, node: nodeKey, bps: Math.min(...own) });
+      const tier = controller.evaluate([...own, ...peerBandwidths.current(sessionId)], record);
       if (!tier) continue;
       log.debug("adaptive tier", { sessionId, tier: tier.name });
       await service.changeSettings(sessionId, { quality: tier.quality, fps: tier.fps }, { manual: false });

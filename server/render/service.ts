@@ -50,7 +50,11 @@ export type SettingsChange = { quality?: number; fps?: number; adaptive?: boolea
 type EndReason = "closed" | "timeout" | "crashed" | "failed";
 
 /** What one node tells the others (through the Socket.IO adapter) about the render farm. */
-export type RenderPeerEvent = { kind: "ended"; sessionId: string; reason: EndReason; message?: string } | { kind: "allowedHostsChanged" };
+export type RenderPeerEvent =
+  | { kind: "ended"; sessionId: string; reason: EndReason; message?: string }
+  | { kind: "allowedHostsChanged" }
+  /** A node's slowest measured viewer of an adaptive session (render namespace, adaptive mode). */
+  | { kind: "slowestViewer"; sessionId: string; node: string; bps: number };
 
 /** The other nodes of a cluster; absent on a single node. */
 export type RenderPeers = { broadcast(event: RenderPeerEvent): void; onEvent(listener: (event: RenderPeerEvent) => void): void };
@@ -180,7 +184,7 @@ export function createRenderService(deps: {
 
   deps.peers?.onEvent((event) => {
     if (event.kind === "ended") forget(event.sessionId, event.reason, event.message);
-    else allowList.invalidate();
+    else if (event.kind === "allowedHostsChanged") allowList.invalidate();
   });
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AdaptiveController, adaptiveTier, FrameDelivery, type FrameChannel } from "../../server/render/frame-delivery";
+import { AdaptiveController, adaptiveTier, createPeerBandwidths, FrameDelivery, type FrameChannel } from "../../server/render/frame-delivery";
 import type { CachedFrame } from "../../server/render/session-registry";
 import { SessionViewers } from "../../worker/render/viewers";
 
@@ -116,5 +116,35 @@ describe("session viewers per node (worker side)", () => {
     viewers.forget("s1");
     expect(viewers.total("s1")).toBe(0);
     expect(viewers.nodes("s1")).toEqual([]);
+  });
+});
+
+describe("adaptive mode across nodes", () => {
+  it("weighs the other nodes' slowest viewers with this node's, so every node picks the same tier", () => {
+    const peers = createPeerBandwidths({ staleMs: 6000, now: () => 0 });
+    peers.report("s1", "node-b", 1_000_000);
+    peers.report("s1", "node-c", 8_000_000);
+    const own = [9_000_000];
+    const controller = new AdaptiveController();
+    const current = { quality: 90, fps: 30 };
+    expect(controller.evaluate([...own, ...peers.current("s1")], current)).toBeNull();
+    expect(controller.evaluate([...own, ...peers.current("s1")], current)).toMatchObject({ name: "slow", quality: 50, fps: 10 });
+    expect(peers.current("other")).toEqual([]);
+  });
+
+  it("lets a node's report lapse when it stops sending (its viewers left or it died)", () => {
+    let now = 0;
+    const peers = createPeerBandwidths({ staleMs: 6000, now: () => now });
+    peers.report("s1", "node-b", 1_000_000);
+    now = 4000;
+    peers.report("s1", "node-c", 3_000_000);
+    now = 6001;
+    expect(peers.current("s1")).toEqual([3_000_000]);
+    now = 20_000;
+    peers.prune();
+    expect(peers.current("s1")).toEqual([]);
+    peers.report("s1", "node-b", 2_000_000);
+    peers.forget("s1");
+    expect(peers.current("s1")).toEqual([]);
   });
 });
