@@ -24,7 +24,11 @@ function layoutFaults(page: Page): Promise<string[]> {
       return false;
     };
     const viewportWidth = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth > viewportWidth) faults.push(`page is ${document.documentElement.scrollWidth}px wide in a ${viewportWidth}px viewport`);
+    if (document.documentElement.scrollWidth > viewportWidth) {
+      // Name the innermost elements that reach past the viewport, so a failure says what to fix.
+      const culprits = [...document.body.querySelectorAll("*")].filter((element) => element.getBoundingClientRect().right > viewportWidth + 0.5 && !insideScroller(element, null) && ![...element.children].some((child) => child.getBoundingClientRect().right > viewportWidth + 0.5));
+      faults.push(`page is ${document.documentElement.scrollWidth}px wide in a ${viewportWidth}px viewport: ${culprits.slice(0, 3).map(describe).join(", ")}`);
+    }
 
     for (const card of document.querySelectorAll(".card")) {
       const box = card.getBoundingClientRect();
