@@ -54,7 +54,7 @@ export const envSchema = z.object({
   /** Seconds between worker heartbeats; a worker silent for three of them reads dead. */
   HEARTBEAT_INTERVAL_SECONDS: z.coerce.number().positive().default(2),
   /** Apps (live and preview isolates) one worker runs at most; heartbeats report it with the current load (render: RENDER_MAX_SESSIONS). */
-  WORKER_MAX_APPS: z.coerce.number().int().min(1).default(200),
+  WORKER_MAX_APPS: z.coerce.number().int().min(1).default(500),
   /** Seconds an app's placement on a worker lasts unless that worker's heartbeats renew it; a worker stops serving an app whose lease ran out. */
   APPS_LEASE_SECONDS: z.coerce.number().positive().default(6),
   /** Chat: messages one user may send per window, across channels. */
