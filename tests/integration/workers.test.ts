@@ -188,6 +188,22 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     }
   });
 
+  it("deploy progress reaches the node that deploys, whichever node the app's worker is connected to", async () => {
+    // The two apps run on different workers, one connected to each node; both are deployed through node A.
+    const socket = io(`${nodes[0]!.url}/apps`, { transports: ["websocket"], forceNew: true, extraHeaders: { cookie: staff.cookieHeader() } });
+    sockets.push(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", () => resolve());
+      socket.once("connect_error", reject);
+    });
+    const steps = new Map<string, string[]>();
+    socket.on("proposal:progress", (event: { appId: string; step: string }) => steps.set(event.appId, [...(steps.get(event.appId) ?? []), event.step]));
+    expect(await deploy("first-app")).toBe(200);
+    expect(await deploy("second-app")).toBe(200);
+    await waitFor(async () => ["first-app", "second-app"].every((appId) => steps.get(appId)?.includes("switched")), 10_000, 50);
+    for (const appId of ["first-app", "second-app"]) expect(steps.get(appId)).toEqual(expect.arrayContaining(["validating", "compiling", "starting", "health-check", "switched"]));
+  });
+
   it("a worker refuses commands under an older fence than it has seen", async () => {
     const placement = (await placementOf("first-app"))!;
     // Redeploying bumps the fence on the same worker.

@@ -121,7 +121,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
     }
   }
 
-  bus.handle("appStart", async (data) => {
+  bus.handle("appStart", async (data, envelope) => {
     // The lease counts from here, not from when the start finished: the node's ran from before it asked.
     const receivedAt = Date.now();
     admit(data);
@@ -129,7 +129,8 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
     if (!instances.has(key) && instances.size >= deps.env.WORKER_MAX_APPS) throw new BusError("UNAVAILABLE", `This worker runs its limit of ${deps.env.WORKER_MAX_APPS} apps`);
     const started = performance.now();
     const progress = (step: "compiling" | "starting" | "health-check") =>
-      bus.tell(serverLabel, "appStartProgress", { appId: data.appId, target: data.target, deploymentId: data.deploymentId, step });
+      // To the node that asked (in a cluster it need not be the one this worker is connected to): it shows the deploy's progress.
+      bus.tell(envelope.ack, "appStartProgress", { appId: data.appId, target: data.target, deploymentId: data.deploymentId, step });
     progress("compiling");
     const manifest = appManifestSchema.safeParse(data.bundle.metadata);
     if (!manifest.success) throw new BusError("BAD_REQUEST", `app.json: ${describeIssues(manifest.error.issues)}`);
