@@ -10,8 +10,13 @@ export type AppPlacement = { appId: string; target: AppTarget; workerId: string;
 
 export type AppPlacements = {
   find(appId: string, target: AppTarget): Promise<AppPlacement | null>;
-  /** Places (or re-places) the app on `workerId` under a new fence, whatever held it before. */
-  acquire(options: { appId: string; target: AppTarget; workerId: string; deploymentId: string }): Promise<AppPlacement>;
+  /**
+   * Places the app for a deploy or start under a new fence, in one statement: it stays on its
+   * worker when that one is in `liveWorkers`, else goes to `workerId`. When the worker it is on is
+   * gone but its lease has not run out `graceMs` ago, that worker may still be serving: nothing
+   * changes and the result is null.
+   */
+  acquire(options: { appId: string; target: AppTarget; workerId: string; deploymentId: string; liveWorkers: string[]; graceMs: number }): Promise<{ placement: AppPlacement; previousWorkerId: string | null } | null>;
   /** Places the app on `workerId` only if nothing places it yet; null when something does. */
   claim(options: { appId: string; target: AppTarget; workerId: string; deploymentId: string }): Promise<AppPlacement | null>;
   /** Moves `placement` (as read, fence included) to `workerId`; null when another node moved or changed it first. */
@@ -64,13 +69,19 @@ export function createAppPlacements(deps: { prisma: PrismaClient; leaseMs: numbe
       return placement;
     },
     async acquire(options) {
-      const [row] = await prisma.$queryRaw<PlacementRow[]>`
+      const lapsedBefore = new Date(now() - options.graceMs);
+      // "previous" reads the row as it was before this statement (for the caller's log and rollback).
+      const [row] = await prisma.$queryRaw<(PlacementRow & { previousWorkerId: string | null })[]>`
+        WITH previous AS (SELECT "workerId" FROM "AppPlacement" WHERE "appId" = ${options.appId} AND "target" = ${options.target})
         INSERT INTO "AppPlacement" ("appId", "target", "workerId", "deploymentId", "fence", "leaseExpiresAt", "updatedAt")
         VALUES (${options.appId}, ${options.target}, ${options.workerId}, ${options.deploymentId}, nextval('"AppPlacement_fence_seq"'), ${leaseEnd()}, now())
-        ON CONFLICT ("appId", "target") DO UPDATE SET "workerId" = EXCLUDED."workerId", "deploymentId" = EXCLUDED."deploymentId",
-          "fence" = EXCLUDED."fence", "leaseExpiresAt" = EXCLUDED."leaseExpiresAt", "updatedAt" = now()
-        RETURNING "appId", "target", "workerId", "deploymentId", "fence", "leaseExpiresAt"`;
-      return remember(toPlacement(row!));
+        ON CONFLICT ("appId", "target") DO UPDATE SET
+          "workerId" = CASE WHEN "AppPlacement"."workerId" = ANY(${options.liveWorkers}::text[]) THEN "AppPlacement"."workerId" ELSE EXCLUDED."workerId" END,
+          "deploymentId" = EXCLUDED."deploymentId", "fence" = EXCLUDED."fence", "leaseExpiresAt" = EXCLUDED."leaseExpiresAt", "updatedAt" = now()
+        WHERE "AppPlacement"."workerId" = ANY(${options.liveWorkers}::text[]) OR "AppPlacement"."leaseExpiresAt" <= ${lapsedBefore}
+        RETURNING "appId", "target", "workerId", "deploymentId", "fence", "leaseExpiresAt", (SELECT "workerId" FROM previous) AS "previousWorkerId"`;
+      if (!row) return null;
+      return { placement: remember(toPlacement(row)), previousWorkerId: row.previousWorkerId };
     },
     async claim(options) {
       const [row] = await prisma.$queryRaw<PlacementRow[]>`

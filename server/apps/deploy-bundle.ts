@@ -10,6 +10,8 @@ export async function deployBundle(options: {
   prisma: PrismaClient;
   runtime: AppRuntimeControl;
   appId: string;
+  /** The app's owner when the caller has just read the app; otherwise the app is read here. */
+  ownerId?: string;
   bundle: StoredBundle;
   disableBytecodeCache: boolean;
   actorId: string | null;
@@ -18,7 +20,7 @@ export async function deployBundle(options: {
 }): Promise<DeployResult> {
   const { prisma, appId, bundle } = options;
   options.onProgress?.("validating");
-  const app = await prisma.app.findUnique({ where: { id: appId }, select: { ownerId: true } });
+  const app = options.ownerId !== undefined ? { ownerId: options.ownerId } : await prisma.app.findUnique({ where: { id: appId }, select: { ownerId: true } });
   if (!app) throw new AppError("NOT_FOUND", `No app ${appId}`);
   const { issues } = validateBundle(bundle);
   if (issues.length) return { ok: false, step: "validating", reason: "The bundle is not valid", issues };

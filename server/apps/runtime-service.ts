@@ -73,6 +73,9 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
 
   /** The least loaded live apps worker, counting the placements in the database (shared by every node). */
   async function pickWorker(): Promise<string> {
+    // With one worker there is nothing to compare (it refuses apps beyond its limit itself).
+    const live = deps.registry.workersProviding("apps");
+    if (live.length === 1) return live[0]!;
     const load = await placements.loadByWorker();
     const workerId = deps.registry.leastLoaded("apps", (id) => load.get(id) ?? 0);
     if (!workerId) throw new AppError("UNAVAILABLE", "No worker runs the app runtime right now");
@@ -96,17 +99,20 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
 
   /** Places (appId, target) for a deploy or a staff start: on its live worker, or on the least loaded one. */
   async function placeForStart(options: { appId: string; target: AppTarget; deploymentId: string }): Promise<{ placement: AppPlacement; replaces: boolean } | { reason: string }> {
-    placements.forgetCached(options.appId, options.target);
-    const existing = await placements.find(options.appId, options.target);
-    // A worker that is gone may still be serving (cut off, not dead) until its lease runs out.
-    if (existing && !isLive(existing.workerId) && existing.leaseExpiresAt.getTime() > Date.now() - leaseGraceMs) {
-      return { reason: `Worker ${existing.workerId} is gone; the app moves to another worker when its lease runs out (${Math.ceil((existing.leaseExpiresAt.getTime() + leaseGraceMs - Date.now()) / 1000)} s)` };
-    }
     try {
-      const workerId = existing && isLive(existing.workerId) ? existing.workerId : await pickWorker();
-      const placement = await placements.acquire({ appId: options.appId, target: options.target, workerId, deploymentId: options.deploymentId });
-      if (existing?.workerId !== workerId) log.info("app placed", { appId: options.appId, target: options.target, workerId, previousWorkerId: existing?.workerId, fence: placement.fence });
-      return { placement, replaces: Boolean(existing) };
+      // Where it goes if it is not on a live worker already (acquire keeps it where it is then).
+      const workerId = await pickWorker();
+      const acquired = await placements.acquire({ ...options, workerId, liveWorkers: deps.registry.workersProviding("apps"), graceMs: leaseGraceMs });
+      if (!acquired) {
+        // Its worker is gone but may still be serving (cut off, not dead) until its lease runs out.
+        placements.forgetCached(options.appId, options.target);
+        const existing = await placements.find(options.appId, options.target);
+        const waitMs = existing ? existing.leaseExpiresAt.getTime() + leaseGraceMs - Date.now() : 0;
+        return { reason: `Worker ${existing?.workerId ?? "?"} is gone; the app moves to another worker when its lease runs out (${Math.max(1, Math.ceil(waitMs / 1000))} s)` };
+      }
+      const { placement, previousWorkerId } = acquired;
+      if (previousWorkerId !== placement.workerId) log.info("app placed", { appId: options.appId, target: options.target, workerId: placement.workerId, previousWorkerId, fence: placement.fence });
+      return { placement, replaces: previousWorkerId !== null };
     } catch (error) {
       return { reason: error instanceof Error ? error.message : String(error) };
     }
@@ -119,6 +125,9 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
    */
   async function startOnWorker(options: { appId: string; target: AppTarget; deploymentId: string; bundle: StoredBundle; disableBytecodeCache: boolean; onProgress?: (step: DeployStep) => void; placement?: AppPlacement }): Promise<DeployResult & { startMs?: number }> {
     const key = keyOf(options.appId, options.target);
+    // Read alongside the placement (independent); unused when the app cannot be placed.
+    const kv = kvFor(options.appId, options.target);
+    kv.catch(() => undefined);
     const placed = options.placement ? { placement: options.placement, replaces: false } : await placeForStart(options);
     if ("reason" in placed) return { ok: false, step: "starting", reason: placed.reason };
     const { placement } = placed;
@@ -134,7 +143,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
           deploymentId: options.deploymentId,
           bundle: { metadata: options.bundle.metadata, modules: options.bundle.modules },
           disableBytecodeCache: options.disableBytecodeCache,
-          kv: await kvFor(options.appId, options.target),
+          kv: await kv,
           fence: placement.fence,
           leaseMs,
         },

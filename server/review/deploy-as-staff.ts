@@ -31,7 +31,7 @@ export async function deployAsStaff(options: { deps: ReviewDeps; actor: Actor; a
     },
   });
   await recordAudit({ prisma: deps.prisma, actor, action: "proposal.submitted", appId: app.id, proposalId: proposal.id, bundleHash: contentHash, details: { number: proposal.number, source: "staff-api" } });
-  const applied = await acceptAndApplyProposal({ deps, actor, proposal, reason: "staff deploy through the API" });
+  const applied = await acceptAndApplyProposal({ deps, actor, proposal, reason: "staff deploy through the API", app });
   if (applied.state === "ACCEPTED" && applied.deploymentId) return { ok: true, deploymentId: applied.deploymentId, contentHash, proposalId: proposal.id };
   return { ok: false, step: (applied.deployStep ?? "validating") as DeployStep, reason: applied.stateReason ?? "The deploy failed", proposalId: proposal.id };
 }

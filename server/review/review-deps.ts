@@ -9,6 +9,8 @@ import type { ReviewNotifier } from "./notifications";
 /** The runtime's apply step (server/apps/deploy-bundle.ts deployBundle, bound to prisma and runtime). */
 export type DeployBundleFn = (options: {
   appId: string;
+  /** The app's owner, read by the caller with the app (saves the deploy a read). */
+  ownerId?: string;
   bundle: StoredBundle;
   disableBytecodeCache: boolean;
   actorId: string | null;

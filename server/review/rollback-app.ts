@@ -45,5 +45,5 @@ export async function rollbackApp(options: { deps: ReviewDeps; actor: Actor; app
     bundleHash: target.contentHash,
     details: { toDeployment: target.number, fromDeploymentId: app.activeDeploymentId, reason: options.reason ?? "" },
   });
-  return acceptAndApplyProposal({ deps, actor, proposal, reason: `rollback to deployment #${target.number}` });
+  return acceptAndApplyProposal({ deps, actor, proposal, reason: `rollback to deployment #${target.number}`, app });
 }
