@@ -52,12 +52,36 @@ export async function resolveCaller(options: {
   }
   const sessionToken = sessionTokenFrom(parseCookies(options.cookie));
   if (!sessionToken) return null;
-  const jwt = await decode({ token: sessionToken, secret: options.authSecret }).catch(() => null);
-  if (!jwt?.sub) return null;
+  const subject = await sessionSubject(sessionToken, options.authSecret);
+  if (!subject) return null;
   // The role is read fresh so a role change or deleted account takes effect at once.
-  const user = await options.prisma.user.findUnique({ where: { id: jwt.sub } });
+  const user = await options.prisma.user.findUnique({ where: { id: subject } });
   if (!user) return null;
   return { userId: user.id, username: user.username, displayName: user.displayName, role: user.role, via: "session" };
+}
+
+/**
+ * Session tokens already decrypted, with the user id each names, until the token expires (at most
+ * a few minutes): decrypting one (key derivation and JWE) cost more than the rest of a request's
+ * authentication. What the token says never changes; the user row is still read on every call.
+ */
+const decodedSessions = new Map<string, { subject: string; until: number }>();
+const decodedSessionsMax = 5000;
+const decodedSessionMaxMs = 5 * 60_000;
+
+export async function sessionSubject(token: string, secret: string): Promise<string | null> {
+  const now = Date.now();
+  const known = decodedSessions.get(`${secret}\n${token}`);
+  if (known && known.until > now) return known.subject;
+  const jwt = await decode({ token, secret }).catch(() => null);
+  if (!jwt?.sub) return null;
+  const expiresAt = typeof jwt.exp === "number" ? jwt.exp * 1000 : now;
+  if (expiresAt > now) {
+    // Oldest first out (a Map keeps insertion order).
+    if (decodedSessions.size >= decodedSessionsMax) decodedSessions.delete(decodedSessions.keys().next().value!);
+    decodedSessions.set(`${secret}\n${token}`, { subject: jwt.sub, until: Math.min(expiresAt, now + decodedSessionMaxMs) });
+  }
+  return jwt.sub;
 }
 
 async function callerFromToken(prisma: PrismaClient, token: string): Promise<Caller | null> {
