@@ -3,7 +3,8 @@
 //     isolate and back) vs the same handler as a plain Next route handler (/api/bench/baseline,
 //     served only under BENCH_BASELINE_ROUTE=true), same client, same run (target ratio ≥ 0.7);
 //     also the same endpoint with interpreter_reuse, to show what a fresh context per request costs;
-//   calls: host↔isolate overhead in one worker process — µs per isolate → host call, and µs per
+//   calls: host↔isolate overhead in one worker process — µs per isolate → host call (a KV lookup,
+//     ccf.kv[map].has), µs per ccf.bufToStr (converted inside the isolate, no host call), and µs per
 //     endpoint call into an isolate (fresh context, and with interpreter_reuse);
 //   deploy: deploy-to-first-answer of a small app end to end (POST deploy → first 200) and the
 //     runtime's own activation (transpile + isolate + health check) (target < 50 ms);
@@ -187,23 +188,29 @@ async function timeRequests(instance: AppInstance, endpoint: string, query: stri
 }
 
 async function callOverhead() {
+  // query "host:<n>": n KV lookups (each a call into the host); "local:<n>": n conversions in the isolate.
   const callsModule = `export function calls(request) {
-    const n = Number(request.query);
+    const [kind, count] = request.query.split(":");
+    const n = Number(count);
     const buffer = ccf.strToBuf("x");
-    for (let i = 0; i < n; i++) ccf.bufToStr(buffer);
+    const map = ccf.kv["bench"];
+    if (kind === "host") for (let i = 0; i < n; i++) map.has(buffer);
+    else for (let i = 0; i < n; i++) ccf.bufToStr(buffer);
     return { body: "ok" };
   }`;
   const endpoint = (reuse: boolean) => ({ js_module: "calls.js", js_function: "calls", mode: "readonly", ...(reuse ? { interpreter_reuse: { key: "r" } } : {}) });
   const instance = instanceOf({ metadata: { endpoints: { "/calls": { get: endpoint(false) }, "/reused": { get: endpoint(true) } } }, modules: [{ name: "calls.js", module: callsModule }] });
   await instance.start();
-  await timeRequests(instance, "/reused", "0", 50);
-  const reused = median(await timeRequests(instance, "/reused", "0", 400));
-  const withCalls = median(await timeRequests(instance, "/reused", String(hostCalls), 15));
-  await timeRequests(instance, "/calls", "0", 20);
-  const fresh = median(await timeRequests(instance, "/calls", "0", 200));
+  await timeRequests(instance, "/reused", "host:0", 50);
+  const reused = median(await timeRequests(instance, "/reused", "host:0", 400));
+  const withHostCalls = median(await timeRequests(instance, "/reused", `host:${hostCalls}`, 15));
+  const withConversions = median(await timeRequests(instance, "/reused", `local:${hostCalls}`, 15));
+  await timeRequests(instance, "/calls", "host:0", 20);
+  const fresh = median(await timeRequests(instance, "/calls", "host:0", 200));
   instance.dispose();
   return {
-    isolateToHostCallUs: round(((withCalls - reused) * 1000) / hostCalls, 2),
+    isolateToHostCallUs: round(((withHostCalls - reused) * 1000) / hostCalls, 2),
+    inIsolateConversionUs: round(((withConversions - reused) * 1000) / hostCalls, 3),
     endpointCallFreshContextUs: round(fresh * 1000),
     endpointCallReusedContextUs: round(reused * 1000),
   };

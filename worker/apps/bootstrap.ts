@@ -4,10 +4,11 @@
 // calls: invoke (an endpoint), settle (an async host call finished), fire (a timer), dispatch
 // (an event or rpc call). Host objects never enter the isolate.
 import { canopyFunctionKeys, ccfCryptoFunctions, ccfFunctions, platformModules } from "../../server/apps/platform-api/declaration";
+import { utf8InIsolateMaxLength, utf8Source } from "./isolate-utf8";
 
 export type BootstrapConfig = {
   modules: { name: string; functions: { name: string; kind: string }[] }[];
-  ccf: string[];
+  ccf: { name: string; kind: string }[];
   ccfCrypto: string[];
   /** app.json's ccf_untrusted_date_time: Date.now() is 0 until ccf.enableUntrustedDateTime(true). */
   ccfDateStub: boolean;
@@ -17,7 +18,7 @@ export type BootstrapConfig = {
 export function bootstrapConfig(options: { ccfDateStub: boolean; maxResponseBytes: number }): BootstrapConfig {
   return {
     modules: platformModules.map((module) => ({ name: module.name, functions: module.functions.map((fn) => ({ name: fn.name, kind: fn.kind })) })),
-    ccf: ccfFunctions.map((fn) => fn.name),
+    ccf: ccfFunctions.map((fn) => ({ name: fn.name, kind: fn.kind })),
     ccfCrypto: ccfCryptoFunctions.map((fn) => fn.name),
     ...options,
   };
@@ -27,7 +28,7 @@ export function bootstrapConfig(options: { ccfDateStub: boolean; maxResponseByte
 export function hostOperationNames(): string[] {
   return [
     ...canopyFunctionKeys().map((key) => `canopy.${key}`),
-    ...ccfFunctions.map((fn) => `ccf.${fn.name}`),
+    ...ccfFunctions.filter((fn) => fn.kind !== "isolate").map((fn) => `ccf.${fn.name}`),
     ...ccfCryptoFunctions.map((fn) => `ccf.crypto.${fn.name}`),
     ...["kv.get", "kv.has", "kv.set", "kv.delete", "kv.clear", "kv.keys"].map((op) => `ccf.${op}`),
     "console",
@@ -53,13 +54,21 @@ export function hostOperationNames(): string[] {
 export function bootstrapSourceFor(config: BootstrapConfig): string {
   const op = (name: string) => JSON.stringify(name);
   const wrapper = (kind: string, name: string) =>
-    kind === "sync" ? `(...args) => call(${op(name)}, args)` : kind === "promise" ? `(...args) => callPromise(${op(name)}, args)` : kind === "async" ? `(...args) => callAsync(${op(name)}, args)` : `(...args) => listen(${op(name)}, args)`;
+    kind === "sync" ? `(...args) => call(${op(name)}, args)` : kind === "isolate" ? `inIsolate[${op(name)}]` : kind === "promise" ? `(...args) => callPromise(${op(name)}, args)` : kind === "async" ? `(...args) => callAsync(${op(name)}, args)` : `(...args) => listen(${op(name)}, args)`;
   const object = (entries: [string, string][]) => `{ ${entries.map(([key, value]) => `${JSON.stringify(key)}: ${value}`).join(", ")} }`;
   const canopy = object(config.modules.map((module) => [module.name, `Object.freeze(${object(module.functions.map((fn) => [fn.name, wrapper(fn.kind, `canopy.${module.name}.${fn.name}`)]))})`]));
-  const ccf = object(config.ccf.map((name) => [name, wrapper("sync", `ccf.${name}`)]));
+  const ccf = object(config.ccf.map((fn) => [fn.name, wrapper(fn.kind, `ccf.${fn.name}`)]));
   const ccfCrypto = object(config.ccfCrypto.map((name) => [name, wrapper("sync", `ccf.crypto.${name}`)]));
-  const values: Record<string, string> = { __CANOPY_API__: canopy, __CCF_API__: ccf, __CCF_CRYPTO_API__: ccfCrypto, __CCF_DATE_STUB__: String(config.ccfDateStub), __MAX_RESPONSE_BYTES__: String(config.maxResponseBytes) };
-  return bootstrapTemplate.replace(/__(?:CANOPY_API|CCF_API|CCF_CRYPTO_API|CCF_DATE_STUB|MAX_RESPONSE_BYTES)__/g, (name) => values[name]!);
+  const values: Record<string, string> = {
+    __CANOPY_API__: canopy,
+    __CCF_API__: ccf,
+    __CCF_CRYPTO_API__: ccfCrypto,
+    __CCF_DATE_STUB__: String(config.ccfDateStub),
+    __MAX_RESPONSE_BYTES__: String(config.maxResponseBytes),
+    __UTF8__: utf8Source,
+    __UTF8_IN_ISOLATE_MAX__: String(utf8InIsolateMaxLength),
+  };
+  return bootstrapTemplate.replace(/__(?:CANOPY_API|CCF_API|CCF_CRYPTO_API|CCF_DATE_STUB|MAX_RESPONSE_BYTES|UTF8|UTF8_IN_ISOLATE_MAX)__/g, (name) => values[name]!);
 }
 
 const bootstrapTemplate = String.raw`
@@ -92,6 +101,23 @@ const bootstrapTemplate = String.raw`
     if (ArrayBuffer.isView(value)) return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
     throw new TypeError("Expected an ArrayBuffer");
   };
+__UTF8__
+  // Short text is converted here, long text by the host (where it is faster than a loop in JS).
+  const encodeText = (text) => (text.length <= __UTF8_IN_ISOLATE_MAX__ ? utf8Encode(text).buffer : call("text.encode", [text]));
+  const decodeText = (buffer) => (buffer.byteLength <= __UTF8_IN_ISOLATE_MAX__ ? utf8Decode(new Uint8Array(buffer)) : call("text.decode", [buffer]));
+  const arrayBuffer = (value) => {
+    if (!(value instanceof ArrayBuffer)) throw new TypeError("value must be an ArrayBuffer");
+    return value;
+  };
+  const inIsolate = {
+    "ccf.strToBuf": (value) => {
+      if (typeof value !== "string") throw new TypeError("value must be a string");
+      return encodeText(value);
+    },
+    "ccf.bufToStr": (value) => decodeText(arrayBuffer(value)),
+    "ccf.jsonCompatibleToBuf": (value) => encodeText(JSON.stringify(value) ?? "null"),
+    "ccf.bufToJsonCompatible": (value) => JSON.parse(decodeText(arrayBuffer(value))),
+  };
 
   const inspect = (value, depth = 0) => {
     if (typeof value === "string") return value;
@@ -122,8 +148,8 @@ const bootstrapTemplate = String.raw`
   define("clearInterval", removeTimer);
   if (typeof globalThis.queueMicrotask !== "function") define("queueMicrotask", (fn) => { Promise.resolve().then(fn); });
 
-  defineLazy("TextEncoder", lazy(() => class TextEncoder { get encoding() { return "utf-8"; } encode(text = "") { return new Uint8Array(call("text.encode", [String(text)])); } }));
-  defineLazy("TextDecoder", lazy(() => class TextDecoder { get encoding() { return "utf-8"; } decode(buffer) { return buffer === undefined ? "" : call("text.decode", [toBuffer(buffer)]); } }));
+  defineLazy("TextEncoder", lazy(() => class TextEncoder { get encoding() { return "utf-8"; } encode(text = "") { return new Uint8Array(encodeText(String(text))); } }));
+  defineLazy("TextDecoder", lazy(() => class TextDecoder { get encoding() { return "utf-8"; } decode(buffer) { return buffer === undefined ? "" : decodeText(toBuffer(buffer)); } }));
   define("btoa", (text) => call("base64.encode", [String(text)]));
   define("atob", (text) => call("base64.decode", [String(text)]));
   defineLazy("crypto", lazy(() => Object.freeze({
@@ -231,7 +257,7 @@ const bootstrapTemplate = String.raw`
       const req = {
         method: request.method, path: request.path, route: request.route, url: request.url, params: request.params,
         query: request.query, headers: request.headers, caller: request.caller,
-        body: { text: () => call("text.decode", [bodyBuffer]), json: () => JSON.parse(call("text.decode", [bodyBuffer])), arrayBuffer: () => bodyBuffer.slice(0) },
+        body: { text: () => decodeText(bodyBuffer), json: () => JSON.parse(decodeText(bodyBuffer)), arrayBuffer: () => bodyBuffer.slice(0) },
       };
       return { ok: true, response: toResponse(await handler(req)) };
     });

@@ -175,10 +175,6 @@ export const hostOperations: Record<string, HostOperation> = {
     (["debug", "info", "warn", "error"] as const).map((level) => [`canopy.log.${level}`, sync("log", (context, args) => context.log(level, logArgs(args)))]),
   ),
 
-  "ccf.strToBuf": sync(undefined, (_context, [value]) => arrayBufferOf(Buffer.from(text(value, "value", 10_000_000)))),
-  "ccf.bufToStr": sync(undefined, (_context, [value]) => bytes(value, "value").toString("utf8")),
-  "ccf.jsonCompatibleToBuf": sync(undefined, (_context, [value]) => arrayBufferOf(Buffer.from(JSON.stringify(value) ?? "null"))),
-  "ccf.bufToJsonCompatible": sync(undefined, (_context, [value]) => JSON.parse(bytes(value, "value").toString("utf8"))),
   "ccf.enableUntrustedDateTime": sync(undefined, (context, [enable]) => context.setUntrustedDateTime(Boolean(enable))),
   "ccf.enableMetricsLogging": sync(undefined, (context, [enable]) => context.setMetricsLogging(Boolean(enable))),
   "ccf.crypto.digest": sync(undefined, (_context, [algorithm, data]) => {

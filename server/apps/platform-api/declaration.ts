@@ -9,8 +9,9 @@ import type { Permission } from "../manifest";
  * at once, returned as a promise (KV works on the worker's copy of the app's data). `async`: the
  * host does I/O and settles the promise later. `listener`: the last argument is a function kept
  * inside the isolate; the host only learns the other arguments (event name, method name).
+ * `isolate`: a pure conversion computed inside the isolate, cheaper there than a trip to the host.
  */
-export type CallKind = "sync" | "promise" | "async" | "listener";
+export type CallKind = "sync" | "promise" | "async" | "listener" | "isolate";
 
 export type PlatformParam = { name: string; type: string; optional?: boolean };
 export type PlatformFunction = { name: string; kind: CallKind; params: PlatformParam[]; returns: string; doc: string; mainOnly?: boolean };
@@ -133,10 +134,10 @@ export const platformModules: PlatformModule[] = [
 
 /** CCF's `ccf` global, the subset that makes sense here. `kv` is a property, declared in dts.ts. */
 export const ccfFunctions: PlatformFunction[] = [
-  { name: "strToBuf", kind: "sync", params: [{ name: "value", type: "string" }], returns: "ArrayBuffer", doc: "UTF-8 encodes a string." },
-  { name: "bufToStr", kind: "sync", params: [{ name: "value", type: "ArrayBuffer" }], returns: "string", doc: "UTF-8 decodes a buffer." },
-  { name: "jsonCompatibleToBuf", kind: "sync", params: [{ name: "value", type: "unknown" }], returns: "ArrayBuffer", doc: "JSON.stringify, then UTF-8 encode." },
-  { name: "bufToJsonCompatible", kind: "sync", params: [{ name: "value", type: "ArrayBuffer" }], returns: "unknown", doc: "UTF-8 decode, then JSON.parse." },
+  { name: "strToBuf", kind: "isolate", params: [{ name: "value", type: "string" }], returns: "ArrayBuffer", doc: "UTF-8 encodes a string." },
+  { name: "bufToStr", kind: "isolate", params: [{ name: "value", type: "ArrayBuffer" }], returns: "string", doc: "UTF-8 decodes a buffer." },
+  { name: "jsonCompatibleToBuf", kind: "isolate", params: [{ name: "value", type: "unknown" }], returns: "ArrayBuffer", doc: "JSON.stringify, then UTF-8 encode." },
+  { name: "bufToJsonCompatible", kind: "isolate", params: [{ name: "value", type: "ArrayBuffer" }], returns: "unknown", doc: "UTF-8 decode, then JSON.parse." },
   { name: "enableUntrustedDateTime", kind: "sync", params: [{ name: "enable", type: "boolean" }], returns: "boolean", doc: "With app.json's ccf_untrusted_date_time, Date.now() is 0 until this is called with true. Returns the previous setting." },
   { name: "enableMetricsLogging", kind: "sync", params: [{ name: "enable", type: "boolean" }], returns: "boolean", doc: "Turns the per-request execution metrics line off or on. Returns the previous setting." },
 ];
