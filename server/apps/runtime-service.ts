@@ -71,13 +71,16 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
 
   const isLive = (workerId: string) => deps.registry.workersProviding("apps").includes(workerId);
 
-  /** The least loaded live apps worker, counting the placements in the database (shared by every node). */
-  async function pickWorker(): Promise<string> {
+  /**
+   * The least loaded live apps worker, counting the placements in the database (shared by every
+   * node); `load` reads them, only when there is a choice.
+   */
+  async function pickWorker(load: () => Promise<Map<string, number>> = () => placements.loadByWorker()): Promise<string> {
     // With one worker there is nothing to compare (it refuses apps beyond its limit itself).
     const live = deps.registry.workersProviding("apps");
     if (live.length === 1) return live[0]!;
-    const load = await placements.loadByWorker();
-    const workerId = deps.registry.leastLoaded("apps", (id) => load.get(id) ?? 0);
+    const counts = await load();
+    const workerId = deps.registry.leastLoaded("apps", (id) => counts.get(id) ?? 0);
     if (!workerId) throw new AppError("UNAVAILABLE", "No worker runs the app runtime right now");
     return workerId;
   }
@@ -213,18 +216,29 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
 
   /** Starts again what a restarted worker lost and running apps that nothing places; only where no deploy, stop or other node got there first. */
   async function restoreLost(lost: AppPlacement[]): Promise<void> {
+    // The load is read once (when something needs placing) and counted here as apps are placed:
+    // a worker that restarted with many apps would otherwise cost a groupBy per app.
+    let load: Map<string, number> | undefined;
+    const placeOn = () => pickWorker(async () => (load ??= await placements.loadByWorker()));
+    const count = (workerId: string, by: number) => load?.set(workerId, (load.get(workerId) ?? 0) + by);
     for (const placement of lost) {
       if (placement.target !== "live") {
         await placements.remove(placement.appId, placement.target, placement.fence);
+        count(placement.workerId, -1);
         continue;
       }
-      const moved = await placements.move({ placement, workerId: await pickWorker() });
-      if (moved) await startActive(placement.appId, moved);
+      const moved = await placements.move({ placement, workerId: await placeOn() });
+      if (!moved) continue;
+      count(placement.workerId, -1);
+      count(moved.workerId, 1);
+      await startActive(placement.appId, moved);
     }
     const apps = await prisma.app.findMany({ where: { runState: "RUNNING", activeDeploymentId: { not: null }, placements: { none: { target: "live" } } }, select: { id: true, activeDeploymentId: true } });
     for (const app of apps) {
-      const claimed = await placements.claim({ appId: app.id, target: "live", workerId: await pickWorker(), deploymentId: app.activeDeploymentId! });
-      if (claimed) await startActive(app.id, claimed);
+      const claimed = await placements.claim({ appId: app.id, target: "live", workerId: await placeOn(), deploymentId: app.activeDeploymentId! });
+      if (!claimed) continue;
+      count(claimed.workerId, 1);
+      await startActive(app.id, claimed);
     }
   }
 
