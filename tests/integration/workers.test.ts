@@ -17,7 +17,7 @@ import { startTwoNodes, unreachableClusterServices, type TwoNodes } from "../hel
 import { waitFor, type RunningServer } from "../helpers/server";
 import { startStandaloneWorker, type StandaloneWorker } from "../helpers/standalone-worker";
 import { TestClient } from "../helpers/http-client";
-import { clickPage, startPageFixture, type PageFixture } from "../helpers/render-pages";
+import { animatedPage, clickPage, startPageFixture, type PageFixture } from "../helpers/render-pages";
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = fs.existsSync(chromiumPath);
@@ -141,7 +141,7 @@ const workerOfSession = async (sessionId: string) =>
 describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () => {
   beforeAll(async () => {
     // The nodes' public origin, so the workers may load its pages.
-    pages = await startPageFixture({ "/a/click": clickPage });
+    pages = await startPageFixture({ "/a/click": clickPage, "/a/anim": animatedPage });
     cluster = await startTwoNodes({
       name: "workers",
       internalSecret,
@@ -312,6 +312,27 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     const info = await renderApi<{ quality: number; fps: number }>(carol, "GET", `/render/api/session/${sessionId}/info`);
     expect(info.body).toMatchObject({ quality: 75, fps: 25 });
     expect((await renderApi(carol, "POST", `/render/api/session/${sessionId}/close`)).status).toBe(200);
+    onB.socket.close();
+  });
+
+  it.skipIf(!hasChromium)("adaptive mode turned on through node A adapts the session for its only viewer, on node B", async () => {
+    const grace = await member(nodes[0]!, "wgrace");
+    // Off from the start, so nothing adapts before the toggle; 60 / 15 is no tier, so any tier changes it.
+    const create = () => renderApi<{ session_id: string }>(grace, "POST", "/render/api/session/create", { width: 320, height: 240, url: pages.url("/a/anim"), quality: 60, fps: 15, adaptive: false });
+    let created = await create();
+    await waitFor(async () => created.status === 201 || ((created = await create()), created.status === 201), 60_000, 500);
+    const sessionId = created.body.session_id;
+    const onB = await watchOn(nodes[1]!, grace, sessionId);
+    const adapted: unknown[] = [];
+    for (const event of ["quality:updated", "fps:updated"]) onB.socket.on(event, (payload: { adaptive?: boolean }) => payload.adaptive && adapted.push(payload));
+    const toggler = renderSocket(nodes[0]!, grace);
+    expect((await toggler.ask("subscribe", { session_id: sessionId, binary: true })).data).toMatchObject({ adaptive_mode: false });
+    expect(await toggler.ask("adaptive:toggle", { enabled: true })).toEqual({ data: { enabled: true } });
+    // Node A keeps no viewer: only node B, told of the toggle by node A, can adapt the session now.
+    expect(await toggler.ask("unsubscribe", {})).toEqual({ data: { session_id: sessionId } });
+    toggler.socket.close();
+    await waitFor(() => adapted.length > 0, 30_000, 100);
+    expect((await renderApi(grace, "POST", `/render/api/session/${sessionId}/close`)).status).toBe(200);
     onB.socket.close();
   });
 
