@@ -244,8 +244,12 @@ export function createRenderService(deps: {
   });
   bus.handle("renderPolicyGet", async () => ({ allowedHosts: await allowList.merged() }));
 
-  /** Sessions whose worker nobody hears from (e.g. every node restarted without it): gone, like the worker. */
+  /**
+   * Sessions whose worker nobody hears from (e.g. every node restarted without it): gone, like the
+   * worker. Reservations whose creation's node died: dropped, so they stop holding a place.
+   */
   async function sweepOrphans(): Promise<void> {
+    await sessions.dropStaleReservations();
     for (const workerId of (await sessions.countsByWorker()).keys()) if (workerId && !workerAlive(workerId)) goneWorker(workerId);
   }
   // Not sooner than a heartbeat timeout after start: until then this node may not have heard every live worker.
