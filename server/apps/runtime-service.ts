@@ -60,7 +60,6 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
   const progress = new Map<string, (step: DeployStep) => void>();
   const logStore = createAppLogStore({ prisma, retention: deps.env.APPS_LOG_RETENTION, logger: log });
   const logListeners = new Set<(appId: string, target: AppTarget, entry: AppLogEntry) => void>();
-  const pages = new Map<string, Map<string, { title?: string }>>();
   const keyOf = (appId: string, target: AppTarget): Key => `${appId}:${target}`;
   const workerLabel = (workerId: string) => `worker:${workerId}`;
 
@@ -373,13 +372,8 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     return { channel: channel.name, status: channel.status, title: channel.title || undefined, startedAt: channel.liveStartedAt?.getTime() };
   });
   bus.handle("appPagePublish", async (data) => {
-    let published = pages.get(data.appId);
-    if (!published) pages.set(data.appId, (published = new Map()));
-    if (data.published) published.set(data.pageId, { title: data.title });
-    else published.delete(data.pageId);
     // App pages: the live page's state is kept in the database (placements, /a/<app>/<page>).
     if (data.target === "live") await recordPagePublication({ prisma, appId: data.appId, pageId: data.pageId, published: data.published, title: data.title });
-    deps.io.of("/apps").emit("pages", { appId: data.appId, pages: [...published].map(([pageId, page]) => ({ pageId, ...page })) });
     return { ok: true as const };
   });
   bus.handle("appRpcEmit", (data) => emitAppEvent(deps.io.of("/apps") as unknown as PageNamespace, data));
@@ -426,7 +420,6 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       await stopOnWorker(options.appId, "live");
       await stopOnWorker(options.appId, "preview");
       logStore.forget(options.appId);
-      pages.delete(options.appId);
     },
     async served(appId, target) {
       const key = keyOf(appId, target);

@@ -199,11 +199,13 @@ describe("platform API", () => {
     await waitFor(async () => (await heard()) === "offline", 20_000, 200);
   }, 60_000);
 
-  it("canopy.pages.publish announces the page on /apps", async () => {
-    const apps = await connect("/apps");
-    const announced = new Promise<unknown>((resolve) => apps.on("pages", resolve));
+  it("canopy.pages.publish shows the page: in the published pages and at /a/<app>/<page>", async () => {
+    const shown = async () => (await guest.query<Array<{ appId: string; pageId: string; title: string }>>("appPages.shown", { placement: "page" })).data?.filter((page) => page.appId === "bot");
+    expect(await shown()).toEqual([]);
+    expect((await guest.fetch("/a/bot/home")).status).toBe(404);
     expect((await guest.fetch("/apps/bot/api/publish", { method: "POST" })).status).toBe(200);
-    expect(await announced).toEqual({ appId: "bot", pages: [{ pageId: "home", title: "Bot home" }] });
+    expect(await shown()).toEqual([expect.objectContaining({ appId: "bot", pageId: "home", title: "Bot home" })]);
+    expect((await guest.fetch("/a/bot/home")).status).toBe(200);
   });
 });
 
