@@ -4,7 +4,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import { connectNamespace } from "../helpers/connect-namespace";
 import { freePort } from "../helpers/free-port";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
@@ -33,10 +34,10 @@ async function deploy(appId: string, body: unknown) {
   return { status: response.status, body: (await response.json()) as { ok: boolean; reason?: string } };
 }
 
-function connect(path: string, client?: TestClient): Promise<Socket> {
-  const socket = io(`${server.url}${path}`, { transports: ["websocket"], extraHeaders: client ? { cookie: client.cookieHeader() } : {} });
+async function connect(path: string, client?: TestClient): Promise<Socket> {
+  const socket = await connectNamespace(server.url, path, client?.cookieHeader());
   sockets.push(socket);
-  return new Promise((resolve) => socket.on("connect", () => resolve(socket)));
+  return socket;
 }
 
 const botApp = proposal(

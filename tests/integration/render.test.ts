@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
+import { connectNamespace } from "../helpers/connect-namespace";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
 import { animatedPage, clickPage, startPageFixture, type PageFixture } from "../helpers/render-pages";
@@ -175,9 +176,8 @@ describe("render REST", () => {
   });
 
   it("validates socket payloads with error events", async () => {
-    const socket = io(`${server.url}/render`, { transports: ["websocket"], reconnection: false });
+    const socket = await connectNamespace(server.url, "/render");
     sockets.push(socket);
-    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
     const errors: Array<{ message: string }> = [];
     socket.on("error", (payload: { message: string }) => errors.push(payload));
     socket.emit("subscribe", { nope: 1 });
