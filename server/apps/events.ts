@@ -20,7 +20,6 @@ export interface AppsServerToClientEvents extends PageServerToClientEvents {
   notification: (payload: AppNotificationEvent) => void;
   /** Deploy steps of an accepted proposal, to its author and staff. */
   "proposal:progress": (payload: ProposalProgressEvent) => void;
-  pages: (payload: { appId: string; pages: { pageId: string; title?: string }[] }) => void;
 }
 
 export type ProposalStateName = "OPEN" | "ACCEPTED" | "REJECTED" | "WITHDRAWN" | "DROPPED" | "FAILED";

@@ -60,7 +60,6 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
   const progress = new Map<string, (step: DeployStep) => void>();
   const logStore = createAppLogStore({ prisma, retention: deps.env.APPS_LOG_RETENTION, logger: log });
   const logListeners = new Set<(appId: string, target: AppTarget, entry: AppLogEntry) => void>();
-  const pages = new Map<string, Map<string, { title?: string }>>();
   const keyOf = (appId: string, target: AppTarget): Key => `${appId}:${target}`;
   const workerLabel = (workerId: string) => `worker:${workerId}`;
 
@@ -71,13 +70,16 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
 
   const isLive = (workerId: string) => deps.registry.workersProviding("apps").includes(workerId);
 
-  /** The least loaded live apps worker, counting the placements in the database (shared by every node). */
-  async function pickWorker(): Promise<string> {
+  /**
+   * The least loaded live apps worker, counting the placements in the database (shared by every
+   * node); `load` reads them, only when there is a choice.
+   */
+  async function pickWorker(load: () => Promise<Map<string, number>> = () => placements.loadByWorker()): Promise<string> {
     // With one worker there is nothing to compare (it refuses apps beyond its limit itself).
     const live = deps.registry.workersProviding("apps");
     if (live.length === 1) return live[0]!;
-    const load = await placements.loadByWorker();
-    const workerId = deps.registry.leastLoaded("apps", (id) => load.get(id) ?? 0);
+    const counts = await load();
+    const workerId = deps.registry.leastLoaded("apps", (id) => counts.get(id) ?? 0);
     if (!workerId) throw new AppError("UNAVAILABLE", "No worker runs the app runtime right now");
     return workerId;
   }
@@ -213,18 +215,29 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
 
   /** Starts again what a restarted worker lost and running apps that nothing places; only where no deploy, stop or other node got there first. */
   async function restoreLost(lost: AppPlacement[]): Promise<void> {
+    // The load is read once (when something needs placing) and counted here as apps are placed:
+    // a worker that restarted with many apps would otherwise cost a groupBy per app.
+    let load: Map<string, number> | undefined;
+    const placeOn = () => pickWorker(async () => (load ??= await placements.loadByWorker()));
+    const count = (workerId: string, by: number) => load?.set(workerId, (load.get(workerId) ?? 0) + by);
     for (const placement of lost) {
       if (placement.target !== "live") {
         await placements.remove(placement.appId, placement.target, placement.fence);
+        count(placement.workerId, -1);
         continue;
       }
-      const moved = await placements.move({ placement, workerId: await pickWorker() });
-      if (moved) await startActive(placement.appId, moved);
+      const moved = await placements.move({ placement, workerId: await placeOn() });
+      if (!moved) continue;
+      count(placement.workerId, -1);
+      count(moved.workerId, 1);
+      await startActive(placement.appId, moved);
     }
     const apps = await prisma.app.findMany({ where: { runState: "RUNNING", activeDeploymentId: { not: null }, placements: { none: { target: "live" } } }, select: { id: true, activeDeploymentId: true } });
     for (const app of apps) {
-      const claimed = await placements.claim({ appId: app.id, target: "live", workerId: await pickWorker(), deploymentId: app.activeDeploymentId! });
-      if (claimed) await startActive(app.id, claimed);
+      const claimed = await placements.claim({ appId: app.id, target: "live", workerId: await placeOn(), deploymentId: app.activeDeploymentId! });
+      if (!claimed) continue;
+      count(claimed.workerId, 1);
+      await startActive(app.id, claimed);
     }
   }
 
@@ -359,13 +372,8 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     return { channel: channel.name, status: channel.status, title: channel.title || undefined, startedAt: channel.liveStartedAt?.getTime() };
   });
   bus.handle("appPagePublish", async (data) => {
-    let published = pages.get(data.appId);
-    if (!published) pages.set(data.appId, (published = new Map()));
-    if (data.published) published.set(data.pageId, { title: data.title });
-    else published.delete(data.pageId);
     // App pages: the live page's state is kept in the database (placements, /a/<app>/<page>).
     if (data.target === "live") await recordPagePublication({ prisma, appId: data.appId, pageId: data.pageId, published: data.published, title: data.title });
-    deps.io.of("/apps").emit("pages", { appId: data.appId, pages: [...published].map(([pageId, page]) => ({ pageId, ...page })) });
     return { ok: true as const };
   });
   bus.handle("appRpcEmit", (data) => emitAppEvent(deps.io.of("/apps") as unknown as PageNamespace, data));
@@ -412,7 +420,6 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       await stopOnWorker(options.appId, "live");
       await stopOnWorker(options.appId, "preview");
       logStore.forget(options.appId);
-      pages.delete(options.appId);
     },
     async served(appId, target) {
       const key = keyOf(appId, target);

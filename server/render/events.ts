@@ -56,7 +56,7 @@ export type RenderServerToClientEvents = {
   error: (payload: RenderError) => void;
 };
 
-/** Between the nodes of a cluster: session ends and allow-list changes. */
+/** Between the nodes of a cluster: session ends, allow-list changes, and what adaptive mode shares. */
 export type RenderInterServerEvents = { render: (event: RenderPeerEvent) => void };
 
 export type RenderSocketData = { caller: Caller | null; subscription: { sessionId: string; binary: boolean } | null };

@@ -21,7 +21,7 @@ import {
   type SubscribedPayload,
 } from "./events";
 import { AdaptiveController, createPeerBandwidths, FrameDelivery, type FrameChannel } from "./frame-delivery";
-import type { RenderPeers, RenderService } from "./service";
+import type { AdaptiveSettings, RenderPeers, RenderService } from "./service";
 import type { CachedFrame } from "./session-registry";
 
 type RenderSocket = Socket<RenderClientToServerEvents, RenderServerToClientEvents, RenderInterServerEvents, RenderSocketData>;
@@ -111,14 +111,24 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
   /** sessionId → (socket id → delivery) */
   const watchers = new Map<string, Map<string, { socket: RenderSocket; delivery: FrameDelivery }>>();
   const controllers = new Map<string, AdaptiveController>();
+  /**
+   * The settings of each session watched here, read when a viewer subscribes and kept by the
+   * settings changes made through this node and the others (peers), so adapting reads no database.
+   */
+  const settingsOf = new Map<string, AdaptiveSettings>();
+  const settingsFrom = ({ quality, fps, adaptive }: AdaptiveSettings): AdaptiveSettings => ({ quality, fps, adaptive });
   /** With viewers on several nodes each node adapts to the slowest of all of them, so the nodes agree. */
   const peerBandwidths = createPeerBandwidths({ staleMs: 3 * adaptiveEveryMs });
   const nodeKey = randomUUID();
   deps.peers?.onEvent((event) => {
     if (event.kind === "slowestViewer" && event.node !== nodeKey) peerBandwidths.report(event.sessionId, event.node, event.bps);
+    else if (event.kind === "settings" && settingsOf.has(event.sessionId)) settingsOf.set(event.sessionId, event.settings);
   });
 
-  function attach(socket: RenderSocket, sessionId: string, binary: boolean): void {
+  /** `record`: the session as just read (its settings are the newest this node knows). */
+  function attach(socket: RenderSocket, record: AdaptiveSettings & { id: string }, binary: boolean): void {
+    const sessionId = record.id;
+    settingsOf.set(sessionId, settingsFrom(record));
     let perSession = watchers.get(sessionId);
     if (!perSession) watchers.set(sessionId, (perSession = new Map()));
     perSession.get(socket.id)?.delivery.close();
@@ -140,6 +150,7 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
     if (perSession && !perSession.size) {
       watchers.delete(subscription.sessionId);
       controllers.delete(subscription.sessionId);
+      settingsOf.delete(subscription.sessionId);
     }
     tellViewers(subscription.sessionId, perSession?.size ?? 0);
     return subscription.sessionId;
@@ -161,10 +172,14 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
     }
     watchers.delete(sessionId);
     controllers.delete(sessionId);
+    settingsOf.delete(sessionId);
     peerBandwidths.forget(sessionId);
   });
 
   service.onSettings((record, change) => {
+    const settings = settingsFrom(record);
+    if (watchers.has(record.id)) settingsOf.set(record.id, settings);
+    deps.peers?.broadcast({ kind: "settings", sessionId: record.id, settings });
     const room = namespace.to(sessionRoom(record.id));
     if (change.quality !== undefined) room.emit("quality:updated", { quality: change.quality, adaptive: record.adaptive });
     if (change.fps !== undefined) room.emit("fps:updated", { fps: change.fps, adaptive: record.adaptive });
@@ -175,13 +190,13 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
   async function adapt(): Promise<void> {
     peerBandwidths.prune();
     for (const [sessionId, perSession] of [...watchers]) {
-      const record = await service.find(sessionId);
-      if (!record?.adaptive) continue;
+      const settings = settingsOf.get(sessionId);
+      if (!settings?.adaptive) continue;
       let controller = controllers.get(sessionId);
       if (!controller) controllers.set(sessionId, (controller = new AdaptiveController()));
       const own = [...perSession.values()].flatMap(({ delivery }) => delivery.bandwidthBps() ?? []);
       if (own.length) deps.peers?.broadcast({ kind: "slowestViewer", sessionId, node: nodeKey, bps: Math.min(...own) });
-      const tier = controller.evaluate([...own, ...peerBandwidths.current(sessionId)], record);
+      const tier = controller.evaluate([...own, ...peerBandwidths.current(sessionId)], settings);
       if (!tier) continue;
       log.debug("adaptive tier", { sessionId, tier: tier.name });
       await service.changeSettings(sessionId, { quality: tier.quality, fps: tier.fps }, { manual: false });
@@ -245,7 +260,7 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
       service
         .find(previous.sessionId)
         .then((record) => {
-          if (record && socket.connected && !socket.data.subscription) attach(socket, previous.sessionId, previous.binary);
+          if (record && socket.connected && !socket.data.subscription) attach(socket, record, previous.binary);
         })
         .catch((error: unknown) => log.warn("recovered subscription not restored", { error: String(error) }));
     }
@@ -255,7 +270,7 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
       const record = await service.find(sessionId);
       if (!record) throw new AppError("NOT_FOUND", `Session ${sessionId} not found`);
       detach(socket);
-      attach(socket, sessionId, binary);
+      attach(socket, record, binary);
       const payload: SubscribedPayload = {
         session_id: sessionId,
         quality: record.quality,

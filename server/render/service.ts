@@ -54,7 +54,12 @@ export type RenderPeerEvent =
   | { kind: "ended"; sessionId: string; reason: EndReason; message?: string }
   | { kind: "allowedHostsChanged" }
   /** A node's slowest measured viewer of an adaptive session (render namespace, adaptive mode). */
-  | { kind: "slowestViewer"; sessionId: string; node: string; bps: number };
+  | { kind: "slowestViewer"; sessionId: string; node: string; bps: number }
+  /** A session's settings after a change through a node (the others' adaptive mode follows them). */
+  | { kind: "settings"; sessionId: string; settings: AdaptiveSettings };
+
+/** What adaptive mode needs of a session: whether it is on, and the settings a tier would change. */
+export type AdaptiveSettings = Pick<RenderSessionRecord, "quality" | "fps" | "adaptive">;
 
 /** The other nodes of a cluster; absent on a single node. */
 export type RenderPeers = { broadcast(event: RenderPeerEvent): void; onEvent(listener: (event: RenderPeerEvent) => void): void };
@@ -239,8 +244,12 @@ export function createRenderService(deps: {
   });
   bus.handle("renderPolicyGet", async () => ({ allowedHosts: await allowList.merged() }));
 
-  /** Sessions whose worker nobody hears from (e.g. every node restarted without it): gone, like the worker. */
+  /**
+   * Sessions whose worker nobody hears from (e.g. every node restarted without it): gone, like the
+   * worker. Reservations whose creation's node died: dropped, so they stop holding a place.
+   */
   async function sweepOrphans(): Promise<void> {
+    await sessions.dropStaleReservations();
     for (const workerId of (await sessions.countsByWorker()).keys()) if (workerId && !workerAlive(workerId)) goneWorker(workerId);
   }
   // Not sooner than a heartbeat timeout after start: until then this node may not have heard every live worker.

@@ -26,7 +26,7 @@ export type RenderSessionRecord = {
 
 export type RenderSessionChange = Partial<Pick<RenderSessionRecord, "lastActivity" | "quality" | "fps" | "adaptive" | "pageInfo" | "subscribers">>;
 
-/** A creation whose node died before it finished stops holding its owner's place after this. */
+/** A creation whose node died before it finished stops holding its owner's place after this (at the next sweep). */
 const reservationTtlMs = 2 * 60_000;
 
 type Row = {
@@ -91,12 +91,19 @@ export function createRenderSessionStore(deps: { prisma: PrismaClient }) {
      * creations on any nodes never pass the limit together (at worst both are refused).
      */
     async reserve(options: { id: string; ownerId: string; limit: number; settings: { width: number; height: number; quality: number; fps: number; adaptive: boolean } }): Promise<boolean> {
-      await table.deleteMany({ where: { ready: false, createdAt: { lt: new Date(Date.now() - reservationTtlMs) } } });
       await table.create({ data: { id: options.id, ownerId: options.ownerId, workerId: "", ...options.settings, pageInfo: { url: "about:blank", title: "" } } });
       const held = await table.count({ where: { ownerId: options.ownerId } });
       if (held <= options.limit) return true;
       await table.deleteMany({ where: { id: options.id } });
       return false;
+    },
+
+    /**
+     * Drops the reservations whose creation never finished within their lifetime (its node died):
+     * run by every node's periodic sweep, so a stale one holds its owner's place a sweep longer at most.
+     */
+    async dropStaleReservations(): Promise<void> {
+      await table.deleteMany({ where: { ready: false, createdAt: { lt: new Date(Date.now() - reservationTtlMs) } } });
     },
 
     /** The reserved session exists on `workerId` now: visible to every node. */

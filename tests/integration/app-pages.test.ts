@@ -3,6 +3,7 @@
 // to one user, page presence, the origin check, and staff control of placements.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
+import { connectNamespace } from "../helpers/connect-namespace";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
 import { exampleProposal } from "../helpers/example-bundle";
@@ -247,9 +248,8 @@ describe("events", () => {
     expect((await pollCall(aliceSocket, "vote", [0])).error).toMatchObject({ code: "APP_ERROR", message: expect.stringContaining("no poll") });
     // The channel owner starts one in chat.
     await alice.mutation("chat.createChannel", { name: "alice" }).catch(() => undefined);
-    const chat = io(`${server.url}/chat`, { transports: ["websocket"], extraHeaders: { cookie: alice.cookieHeader() } });
+    const chat = await connectNamespace(server.url, "/chat", alice.cookieHeader());
     sockets.push(chat);
-    await new Promise<void>((resolve) => chat.on("connect", () => resolve()));
     await chat.timeout(5000).emitWithAck("join", { channel: "alice" });
     const started = nextEvent(bobSocket, "rpc:event", "poll", 10_000);
     const sent = (await chat.timeout(5000).emitWithAck("message", { type: "channel", target: "alice", text: "!poll Best snack? | Apples | Pears" })) as Ack;

@@ -4,7 +4,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import { connectNamespace } from "../helpers/connect-namespace";
 import { freePort } from "../helpers/free-port";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
@@ -33,10 +34,10 @@ async function deploy(appId: string, body: unknown) {
   return { status: response.status, body: (await response.json()) as { ok: boolean; reason?: string } };
 }
 
-function connect(path: string, client?: TestClient): Promise<Socket> {
-  const socket = io(`${server.url}${path}`, { transports: ["websocket"], extraHeaders: client ? { cookie: client.cookieHeader() } : {} });
+async function connect(path: string, client?: TestClient): Promise<Socket> {
+  const socket = await connectNamespace(server.url, path, client?.cookieHeader());
   sockets.push(socket);
-  return new Promise((resolve) => socket.on("connect", () => resolve(socket)));
+  return socket;
 }
 
 const botApp = proposal(
@@ -199,11 +200,13 @@ describe("platform API", () => {
     await waitFor(async () => (await heard()) === "offline", 20_000, 200);
   }, 60_000);
 
-  it("canopy.pages.publish announces the page on /apps", async () => {
-    const apps = await connect("/apps");
-    const announced = new Promise<unknown>((resolve) => apps.on("pages", resolve));
+  it("canopy.pages.publish shows the page: in the published pages and at /a/<app>/<page>", async () => {
+    const shown = async () => (await guest.query<Array<{ appId: string; pageId: string; title: string }>>("appPages.shown", { placement: "page" })).data?.filter((page) => page.appId === "bot");
+    expect(await shown()).toEqual([]);
+    expect((await guest.fetch("/a/bot/home")).status).toBe(404);
     expect((await guest.fetch("/apps/bot/api/publish", { method: "POST" })).status).toBe(200);
-    expect(await announced).toEqual({ appId: "bot", pages: [{ pageId: "home", title: "Bot home" }] });
+    expect(await shown()).toEqual([expect.objectContaining({ appId: "bot", pageId: "home", title: "Bot home" })]);
+    expect((await guest.fetch("/a/bot/home")).status).toBe(200);
   });
 });
 

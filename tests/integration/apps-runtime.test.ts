@@ -2,7 +2,8 @@
 // with a set_js_app proposal, endpoint semantics, and containment of hostile code while a
 // well-behaved app and chat keep answering.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import { connectNamespace } from "../helpers/connect-namespace";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
 import { loggingAppProposal } from "../fixtures/ccf-logging-app";
@@ -50,8 +51,7 @@ beforeAll(async () => {
     expect(created.error).toBeUndefined();
   }
   await staff.mutation("chat.createChannel", { name: "lobby" }).catch(() => undefined);
-  chat = io(`${server.url}/chat`, { transports: ["websocket"], extraHeaders: { cookie: staff.cookieHeader() } });
-  await new Promise<void>((resolve) => chat.on("connect", () => resolve()));
+  chat = await connectNamespace(server.url, "/chat", staff.cookieHeader());
   await chat.timeout(5000).emitWithAck("join", { channel: "lobby" }).catch(() => undefined);
   // The worker registers its apps capability with its first heartbeat.
   for (let i = 0; i < 50; i++) {

@@ -5,9 +5,10 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { io, type Socket } from "socket.io-client";
+import { connectNamespace } from "../helpers/connect-namespace";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
-import { clickPage, startPageFixture, type PageFixture } from "../helpers/render-pages";
+import { animatedPage, clickPage, startPageFixture, type PageFixture } from "../helpers/render-pages";
 
 let server: RunningServer;
 let fixture: PageFixture;
@@ -20,7 +21,7 @@ const sockets: Socket[] = [];
 
 const pages: Record<string, string> = {
   "/a/fixture/still": `<body style="margin:0;background:#fff"><h1>A still page</h1><p>Nothing moves here.</p></body>`,
-  "/a/fixture/anim": `<body style="margin:0"><div id=b style="position:absolute;width:120px;height:120px;background:#c00"></div><script>let x=0;(function f(){x=(x+7)%600;b.style.left=x+"px";requestAnimationFrame(f)})()</script></body>`,
+  "/a/fixture/anim": animatedPage,
   "/a/fixture/click": clickPage,
 };
 
@@ -175,9 +176,8 @@ describe("render REST", () => {
   });
 
   it("validates socket payloads with error events", async () => {
-    const socket = io(`${server.url}/render`, { transports: ["websocket"], reconnection: false });
+    const socket = await connectNamespace(server.url, "/render");
     sockets.push(socket);
-    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
     const errors: Array<{ message: string }> = [];
     socket.on("error", (payload: { message: string }) => errors.push(payload));
     socket.emit("subscribe", { nope: 1 });
@@ -235,6 +235,21 @@ describe("frames", () => {
     expect(Buffer.compare(after.image as Buffer, before.image as Buffer)).not.toBe(0);
     // White page → black page: the JPEG of a black page is much smaller.
     expect(after.size).not.toBe(before.size);
+    viewer.socket.close();
+    await closeSession(alice, session.session_id);
+  });
+
+  it("adaptive mode turned on over the socket adapts the session to its viewer's bandwidth", async () => {
+    // Off from the start, so nothing adapts before the toggle; 60 / 15 is no tier, so any tier changes it.
+    const session = await createSession(alice, { url: fixtureUrl("/a/fixture/anim"), quality: 60, fps: 15, adaptive: false });
+    const viewer = watch(session.session_id);
+    expect(await viewer.subscribed).toMatchObject({ adaptive_mode: false, quality: 60, fps: 15 });
+    expect(await viewer.socket.timeout(5000).emitWithAck("adaptive:toggle", { enabled: true })).toEqual({ data: { enabled: true } });
+    const adapted = () => viewer.events.some(({ event, payload }) => (event === "quality:updated" || event === "fps:updated") && (payload as { adaptive?: boolean }).adaptive === true);
+    await waitFor(adapted, 20_000, 100);
+    const info = await api<{ quality: number; fps: number; adaptive_mode: boolean }>(alice, "GET", `/render/api/session/${session.session_id}/info`);
+    expect(info.body.adaptive_mode).toBe(true);
+    expect([{ quality: 90, fps: 30 }, { quality: 75, fps: 20 }, { quality: 50, fps: 10 }]).toContainEqual({ quality: info.body.quality, fps: info.body.fps });
     viewer.socket.close();
     await closeSession(alice, session.session_id);
   });

@@ -5,7 +5,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import { connectNamespace } from "../helpers/connect-namespace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { greeterFiles } from "../fixtures/greeter-app";
 import { startServer, type RunningServer } from "../helpers/server";
@@ -53,12 +54,8 @@ async function hello(appId: string): Promise<string | undefined> {
 }
 
 async function connectApps(client: TestClient): Promise<Socket> {
-  const socket = io(`${server.url}/apps`, { transports: ["websocket"], forceNew: true, extraHeaders: { cookie: client.cookieHeader() } });
+  const socket = await connectNamespace(server.url, "/apps", client.cookieHeader());
   sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once("connect", () => resolve());
-    socket.once("connect_error", reject);
-  });
   return socket;
 }
 

@@ -11,13 +11,14 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { io, type Socket } from "socket.io-client";
+import type { Socket } from "socket.io-client";
+import { connectNamespace } from "../helpers/connect-namespace";
 import { connectBus } from "../../worker/bus-client";
 import { startTwoNodes, unreachableClusterServices, type TwoNodes } from "../helpers/cluster-services";
 import { waitFor, type RunningServer } from "../helpers/server";
 import { startStandaloneWorker, type StandaloneWorker } from "../helpers/standalone-worker";
 import { TestClient } from "../helpers/http-client";
-import { clickPage, startPageFixture, type PageFixture } from "../helpers/render-pages";
+import { animatedPage, clickPage, startPageFixture, type PageFixture } from "../helpers/render-pages";
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = fs.existsSync(chromiumPath);
@@ -98,33 +99,27 @@ async function member(node: RunningServer, username: string): Promise<TestClient
 }
 
 /** A render viewer on `node`, signed in as `client` (or anonymous), with the frames it got. */
-function renderSocket(node: RunningServer, client?: TestClient) {
-  const socket = io(`${node.url}/render`, { transports: ["websocket"], reconnection: false, extraHeaders: client ? { cookie: client.cookieHeader() } : {} });
+async function renderSocket(node: RunningServer, client?: TestClient) {
+  const socket = await connectNamespace(node.url, "/render", client?.cookieHeader());
   sockets.push(socket);
   const frames: Frame[] = [];
   socket.on("frame", (frame: Frame) => frames.push(frame));
-  const connected = new Promise<void>((resolve, reject) => {
-    socket.once("connect", () => resolve());
-    socket.once("connect_error", reject);
-  });
   /** Emits with an ack and answers the ack's `{data}` or `{error}`. */
-  const ask = async (event: string, payload: unknown) => {
-    await connected;
-    return (await socket.timeout(15_000).emitWithAck(event, payload)) as { data?: Record<string, unknown>; error?: { code: string; message: string } };
-  };
+  const ask = async (event: string, payload: unknown) =>
+    (await socket.timeout(15_000).emitWithAck(event, payload)) as { data?: Record<string, unknown>; error?: { code: string; message: string } };
   return { socket, frames, ask };
 }
 
 /** Subscribes and waits for the first frame (the worker sends the current one to a node whose first viewer arrives). */
 async function watchOn(node: RunningServer, client: TestClient, sessionId: string) {
-  const viewer = renderSocket(node, client);
+  const viewer = await renderSocket(node, client);
   expect(await viewer.ask("subscribe", { session_id: sessionId, binary: true })).toMatchObject({ data: { session_id: sessionId } });
   await waitFor(() => viewer.frames.length > 0, 20_000, 50);
   return viewer;
 }
 
 /** Clicks through `viewer` and waits for the frame that shows it: the click page turns from white to black or back. */
-async function clickAndSee(viewer: ReturnType<typeof renderSocket>, client: TestClient, sessionId: string): Promise<void> {
+async function clickAndSee(viewer: Awaited<ReturnType<typeof renderSocket>>, client: TestClient, sessionId: string): Promise<void> {
   const before = viewer.frames.at(-1)!;
   const count = viewer.frames.length;
   expect(await viewer.ask("input:click", { x: 100, y: 100 })).toEqual({ data: { type: "click" } });
@@ -141,7 +136,7 @@ const workerOfSession = async (sessionId: string) =>
 describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () => {
   beforeAll(async () => {
     // The nodes' public origin, so the workers may load its pages.
-    pages = await startPageFixture({ "/a/click": clickPage });
+    pages = await startPageFixture({ "/a/click": clickPage, "/a/anim": animatedPage });
     cluster = await startTwoNodes({
       name: "workers",
       internalSecret,
@@ -190,12 +185,8 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
 
   it("deploy progress reaches the node that deploys, whichever node the app's worker is connected to", async () => {
     // The two apps run on different workers, one connected to each node; both are deployed through node A.
-    const socket = io(`${nodes[0]!.url}/apps`, { transports: ["websocket"], forceNew: true, extraHeaders: { cookie: staff.cookieHeader() } });
+    const socket = await connectNamespace(nodes[0]!.url, "/apps", staff.cookieHeader());
     sockets.push(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", () => resolve());
-      socket.once("connect_error", reject);
-    });
     const steps = new Map<string, string[]>();
     socket.on("proposal:progress", (event: { appId: string; step: string }) => steps.set(event.appId, [...(steps.get(event.appId) ?? []), event.step]));
     expect(await deploy("first-app")).toBe(200);
@@ -299,7 +290,7 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
       expect(response.body.error.code).toBe("NOT_FOUND");
     }
     expect((await renderApi(new TestClient(nodes[1]!.url), "GET", `/render/api/session/${sessionId}/info`)).status).toBe(401);
-    const onB = renderSocket(nodes[1]!, dave);
+    const onB = await renderSocket(nodes[1]!, dave);
     expect((await onB.ask("input:click", { x: 1, y: 2 })).error).toMatchObject({ code: "BAD_REQUEST", message: "Not subscribed to any session" });
     expect((await onB.ask("subscribe", { session_id: "A".repeat(32) })).error).toMatchObject({ code: "NOT_FOUND" });
     expect((await onB.ask("subscribe", { nope: 1 })).error?.message).toMatch(/^Invalid subscribe: session_id/);
@@ -312,6 +303,27 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     const info = await renderApi<{ quality: number; fps: number }>(carol, "GET", `/render/api/session/${sessionId}/info`);
     expect(info.body).toMatchObject({ quality: 75, fps: 25 });
     expect((await renderApi(carol, "POST", `/render/api/session/${sessionId}/close`)).status).toBe(200);
+    onB.socket.close();
+  });
+
+  it.skipIf(!hasChromium)("adaptive mode turned on through node A adapts the session for its only viewer, on node B", async () => {
+    const grace = await member(nodes[0]!, "wgrace");
+    // Off from the start, so nothing adapts before the toggle; 60 / 15 is no tier, so any tier changes it.
+    const create = () => renderApi<{ session_id: string }>(grace, "POST", "/render/api/session/create", { width: 320, height: 240, url: pages.url("/a/anim"), quality: 60, fps: 15, adaptive: false });
+    let created = await create();
+    await waitFor(async () => created.status === 201 || ((created = await create()), created.status === 201), 60_000, 500);
+    const sessionId = created.body.session_id;
+    const onB = await watchOn(nodes[1]!, grace, sessionId);
+    const adapted: unknown[] = [];
+    for (const event of ["quality:updated", "fps:updated"]) onB.socket.on(event, (payload: { adaptive?: boolean }) => payload.adaptive && adapted.push(payload));
+    const toggler = await renderSocket(nodes[0]!, grace);
+    expect((await toggler.ask("subscribe", { session_id: sessionId, binary: true })).data).toMatchObject({ adaptive_mode: false });
+    expect(await toggler.ask("adaptive:toggle", { enabled: true })).toEqual({ data: { enabled: true } });
+    // Node A keeps no viewer: only node B, told of the toggle by node A, can adapt the session now.
+    expect(await toggler.ask("unsubscribe", {})).toEqual({ data: { session_id: sessionId } });
+    toggler.socket.close();
+    await waitFor(() => adapted.length > 0, 30_000, 100);
+    expect((await renderApi(grace, "POST", `/render/api/session/${sessionId}/close`)).status).toBe(200);
     onB.socket.close();
   });
 
@@ -372,7 +384,7 @@ describe.skipIf(missing.length > 0)("two nodes and two standalone workers", () =
     let created = await create();
     await waitFor(async () => created.status === 201 || ((created = await create()), created.status === 201), 60_000, 500);
     // A viewer on each node: every node reports the end.
-    const viewers = nodes.map((node) => renderSocket(node, alice));
+    const viewers = await Promise.all(nodes.map((node) => renderSocket(node, alice)));
     const ended = viewers.map((viewer) => new Promise<{ reason: string }>((resolve) => viewer.socket.once("session:ended", resolve)));
     for (const viewer of viewers) expect((await viewer.ask("subscribe", { session_id: created.body.session_id, binary: true })).data).toMatchObject({ session_id: created.body.session_id });
     // Whichever worker hosts it: every running one is killed.
