@@ -135,6 +135,7 @@ describe("hostile apps are contained while a good app and chat keep answering", 
     ["loopAfterAwait", (response) => expect(response.status).toBeGreaterThanOrEqual(500)],
     ["microtasks", (response) => expect([200, 500, 503]).toContain(response.status)],
     ["typedArrays", (response) => expect(response.status).toBeGreaterThanOrEqual(500)],
+    ["memoryBomb", (response, text) => { expect(response.status).toBe(503); expect(text).toContain("Memory limit"); }],
     ["recurse", (response, text) => { expect(response.status).toBe(500); expect(text).toContain("RangeError"); }],
     ["timerFlood", (_response, text) => expect(text).toContain("Timer limit")],
     ["logFlood", (response) => expect(response.status).toBe(200)],
@@ -178,10 +179,12 @@ describe("hostile apps are contained while a good app and chat keep answering", 
     await waitFor(async () => {
       const logs = await staff.query<{ level: string; message: string }[]>("appRuntime.logs", { appId: "logging", target: "live", limit: 2000 });
       reasons = logs.data!.filter((entry) => entry.level === "violation").map((entry) => entry.message).join("\n");
-      return ["CPU limit", "Timer limit", "KV quota"].every((reason) => reasons.includes(reason));
+      return ["CPU limit", "Timer limit", "KV quota", "Memory limit"].every((reason) => reasons.includes(reason));
     }, 10_000).catch(() => undefined);
     expect(reasons).toContain("CPU limit");
     expect(reasons).toContain("Timer limit");
     expect(reasons).toContain("KV quota");
+    // One memory bomb is one violation and one restart, however many entries saw the isolate end.
+    expect(reasons.match(/Memory limit/g)).toHaveLength(1);
   });
 });

@@ -103,6 +103,8 @@ export class AppInstance {
   private busyMs = 0;
   private budgetFlaggedAt = 0;
   private fatalReason?: string;
+  /** Why each replaced isolate ended, for entries that fail after a restart has already replaced it. */
+  private readonly endedWith = new WeakMap<ivm.Isolate, string>();
   private untrustedDateTime = false;
   private readonly waiting = new Map<number, { resolve(result: unknown): void; reject(error: Error): void }>();
   private activeEntries = 0;
@@ -194,6 +196,7 @@ export class AppInstance {
     this.rpcMethods.clear();
     this.timerCount = 0;
     this.rejectWaiting(this.fatalReason ?? "The app's isolate was stopped");
+    if (this.isolate && this.fatalReason) this.endedWith.set(this.isolate, this.fatalReason);
     if (this.isolate && !this.isolate.isDisposed) this.isolate.dispose();
   }
 
@@ -482,12 +485,13 @@ export class AppInstance {
 
   private async run(endpoint: EndpointDefinition, request: AppRequest, onHandle: (handle: ContextHandle) => void): Promise<Omit<AppResponse, "execMs">> {
     const reuseKey = endpoint.interpreter_reuse?.key;
-    const handle = reuseKey ? await this.reusedContext(reuseKey) : await this.freshContext().catch((error: unknown) => this.failEntry(error, "starting a context"));
+    const isolate = this.isolate;
+    const handle = reuseKey ? await this.reusedContext(reuseKey) : await this.freshContext().catch((error: unknown) => this.failEntry(error, "starting a context", isolate));
     const work = async () => {
       const txn = this.deps.kv.begin(endpoint.mode !== "readwrite");
       handle.txn = txn;
       try {
-        const namespace = await this.loadModule(handle, endpoint.js_module).catch((error: unknown) => this.failEntry(error, "loading the module"));
+        const namespace = await this.loadModule(handle, endpoint.js_module).catch((error: unknown) => this.failEntry(error, "loading the module", isolate));
         const input = new ivm.ExternalCopy({
           method: request.method.toUpperCase(),
           path: request.path,
@@ -502,7 +506,7 @@ export class AppInstance {
         const outcome = await this.runEntry((id) =>
           handle.entry.apply(undefined, ["invoke", namespace.derefInto(), endpoint.js_function, input, id], { timeout: this.deps.limits.cpuMsPerEntry }),
         )
-          .catch((error: unknown) => this.failEntry(error, "the request"))
+          .catch((error: unknown) => this.failEntry(error, "the request", isolate))
           .finally(() => namespace.release());
         onHandle(handle);
         const result = parseInvokeResult(outcome);
@@ -542,6 +546,7 @@ export class AppInstance {
   async dispatch(key: string, payload: unknown, extra?: unknown[]): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
     const main = this.main;
     if (!main || this.state !== "running") return { ok: false, message: "The app is not running" };
+    const isolate = this.isolate;
     try {
       const outcome = (await this.runEntry((id) =>
         main.entry.apply(undefined, ["dispatch", key, payload, extra ?? null, id], { arguments: { copy: true }, timeout: this.deps.limits.cpuMsPerEntry }),
@@ -552,15 +557,20 @@ export class AppInstance {
       return { ok: false, message };
     } catch (error) {
       try {
-        this.failEntry(error, key);
+        this.failEntry(error, key, isolate);
       } catch (failure) {
         return { ok: false, message: errorMessage(failure) };
       }
     }
   }
 
-  /** Classifies a failed entry: CPU timeout, disposal (memory or watchdog), deadline. Always throws. */
-  private failEntry(error: unknown, what: string): never {
+  /**
+   * Classifies a failed entry into `isolate`: CPU timeout, disposal (memory or watchdog), deadline.
+   * Always throws. When a restart has replaced that isolate meanwhile, whoever saw it end first has
+   * recorded why; the entry only reports it (recording it again would restart the new isolate).
+   */
+  private failEntry(error: unknown, what: string, isolate: ivm.Isolate): never {
+    if (isolate !== this.isolate) throw new AppError(503, this.endedWith.get(isolate) ?? "The app's isolate was restarted");
     const message = errorMessage(error);
     if (error instanceof DeadlineError) {
       this.violation(`Time limit: ${what} did not finish within ${this.deps.limits.requestTimeoutMs} ms`, false);
@@ -568,7 +578,8 @@ export class AppInstance {
     }
     this.entryFailed(error, what);
     if (/timed out/i.test(message)) throw new AppError(500, `CPU limit: the app used more than ${this.deps.limits.cpuMsPerEntry} ms`);
-    if (this.isolate.isDisposed || /disposed/i.test(message)) throw new AppError(503, this.fatalReason ?? "The app's isolate was stopped");
+    // Recording the end may have restarted the app already: the reason is kept with the old isolate.
+    if (isolate.isDisposed || /disposed/i.test(message)) throw new AppError(503, this.endedWith.get(isolate) ?? this.fatalReason ?? "The app's isolate was stopped");
     throw new AppError(500, message);
   }
 
