@@ -41,6 +41,11 @@ export const storedBundleSchema = z.object({
 
 export type BundleIssue = { file: string; line?: number; field?: string; message: string };
 
+/** "src/app.ts:3 (endpoints./x.get.js_module): message": where, then what. */
+export function describeBundleIssue(issue: BundleIssue): string {
+  return `${issue.file}${issue.line ? `:${issue.line}` : ""}${issue.field ? ` (${issue.field})` : ""}: ${issue.message}`;
+}
+
 export function isModulePath(path: string): boolean {
   return path.startsWith(sourceDir) && moduleExtensions.some((extension) => path.endsWith(extension));
 }

@@ -8,6 +8,7 @@
 //       account page). The token is sent only in the Authorization header and never printed.
 import fs from "node:fs";
 import { parseArgs } from "node:util";
+import { describeBundleIssue } from "../apps/bundle";
 import { bundleDirectory, toSetJsAppProposal } from "./bundle-directory";
 
 const usage = `Usage:
@@ -22,7 +23,7 @@ function build(dir: string | undefined, disableBytecodeCache: boolean) {
   if (!dir) throw new UsageError("Name the app folder");
   const { bundle, issues } = bundleDirectory({ dir });
   if (issues.length) {
-    const lines = issues.map((issue) => `  ${issue.file}${issue.line ? `:${issue.line}` : ""}${issue.field ? ` (${issue.field})` : ""}: ${issue.message}`);
+    const lines = issues.map((issue) => `  ${describeBundleIssue(issue)}`);
     throw new Error(`The bundle is not valid:\n${lines.join("\n")}`);
   }
   return { bundle, proposal: toSetJsAppProposal(bundle, disableBytecodeCache) };

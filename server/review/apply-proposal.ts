@@ -2,7 +2,7 @@
 // accepts deploy once), then run the runtime's atomic swap, reporting each step. A failed deploy
 // leaves the previous version serving and marks the proposal Failed with the reason.
 import type { Proposal } from "../db/generated/client";
-import type { StoredBundle } from "../apps/bundle";
+import { describeBundleIssue, type StoredBundle } from "../apps/bundle";
 import type { DeployResult, DeployStep } from "../apps/runtime-contract";
 import { announceProposalAction } from "./announce-proposal-action";
 import { staffUserIds } from "./notifications";
@@ -86,7 +86,9 @@ export async function acceptAndApplyProposal(options: {
     });
     return deployed;
   }
-  const reason = `${result.step}: ${result.reason}`;
+  // The proposal keeps the reason (the review page and the deploy route show it): name the issues too.
+  const issues = result.issues?.length ? `: ${result.issues.slice(0, 5).map(describeBundleIssue).join("; ")}` : "";
+  const reason = `${result.step}: ${result.reason}${issues}`;
   await transitionProposal({ prisma, proposalId: proposal.id, from: "ACCEPTED", to: "FAILED", data: { deployStep: result.step, stateReason: reason } });
   report(result.step, "FAILED");
   await announceProposalAction({

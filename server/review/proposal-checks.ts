@@ -1,6 +1,6 @@
 // The automatic checks a reviewer sees on a proposal: bundle validation, size, permissions that
 // are new against the deployed version, and code patterns worth a closer look.
-import { bundleLimits, validateBundle, type StoredBundle } from "../apps/bundle";
+import { bundleLimits, describeBundleIssue, validateBundle, type StoredBundle } from "../apps/bundle";
 import { appManifestSchema } from "../apps/manifest";
 
 export type CheckResult = { id: string; title: string; status: "pass" | "warn" | "fail"; details: string[] };
@@ -71,7 +71,7 @@ export function runProposalChecks(options: { bundle: StoredBundle; deployed: Sto
       id: "validation",
       title: "Bundle validation",
       status: validation.issues.length ? "fail" : "pass",
-      details: validation.issues.map((issue) => `${issue.file}${issue.line ? `:${issue.line}` : ""}${issue.field ? ` (${issue.field})` : ""}: ${issue.message}`),
+      details: validation.issues.map(describeBundleIssue),
     },
     {
       id: "size",

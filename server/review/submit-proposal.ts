@@ -3,7 +3,7 @@
 // push supersedes a pull request's earlier head.
 import type { Prisma } from "../db/generated/client";
 import { loadEditableApp } from "../apps/app-access";
-import { bundleHash, validateBundle, type StoredBundle } from "../apps/bundle";
+import { bundleHash, describeBundleIssue, validateBundle, type StoredBundle } from "../apps/bundle";
 import { readDraftBundle } from "../apps/read-app-files";
 import { parseCcfProposal } from "../apps/ccf-proposal";
 import { AppError } from "../errors";
@@ -38,7 +38,7 @@ export async function submitProposal(options: {
   }
   const validation = validateBundle(bundle);
   if (validation.issues.length) {
-    const first = validation.issues.slice(0, 5).map((issue) => `${issue.file}${issue.line ? `:${issue.line}` : ""}: ${issue.message}`);
+    const first = validation.issues.slice(0, 5).map(describeBundleIssue);
     throw new AppError("BAD_REQUEST", `The bundle is not valid: ${first.join("; ")}`, { issues: validation.issues });
   }
 

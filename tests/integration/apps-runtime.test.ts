@@ -76,6 +76,11 @@ describe("deploy route", () => {
     expect(unknownAction.status).toBe(400);
     const syntax = await deploy("good-app", { actions: [{ name: "set_js_app", args: { bundle: { metadata: { endpoints: { "/x": { get: { js_module: "x.js", js_function: "x" } } } }, modules: [{ name: "x.js", module: "export function x( {" }] } } }] });
     expect(syntax.body.ok).toBe(false);
+    expect(syntax.body.reason).toContain("src/x.js:1");
+    // A bundle that does not validate: the answer says where and what.
+    const missing = await deploy("good-app", { actions: [{ name: "set_js_app", args: { bundle: { metadata: { endpoints: { "/x": { get: { js_module: "nope.js", js_function: "x" } } } }, modules: [{ name: "x.js", module: "export function x() {}" }] } } }] });
+    expect(missing.status).toBe(400);
+    expect(missing.body.reason).toMatch(/app\.json.*endpoints.*nope\.js/);
     // The previous deployment keeps serving.
     expect((await guest.fetch("/apps/good-app/api/ping")).status).toBe(200);
   });
