@@ -1,23 +1,16 @@
 // App placements on a real database (PGlite, or a fresh PostgreSQL database when DATABASE_URL is
 // set): the conditional claim and move that restarts after a worker death use, so that a deploy or
 // a stop that got there first always wins, and fences that never go back.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppPlacements, type AppPlacements } from "../../server/apps/app-placements";
-import { openDatabase, type Database } from "../../server/db/client";
-import { freshPostgresDatabase } from "../helpers/server";
+import type { Database } from "../../server/db/client";
+import { openTestDatabase } from "../helpers/test-database";
 
 let db: Database;
 let placements: AppPlacements;
-let dropDatabase: (() => Promise<void>) | undefined;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "canopy-placements-"));
 
 beforeAll(async () => {
-  const postgres = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL) : undefined;
-  dropDatabase = postgres?.drop;
-  db = await openDatabase({ databaseUrl: postgres?.url, dataDir });
+  db = await openTestDatabase("placements");
   const owner = await db.prisma.user.create({ data: { username: "placer", displayName: "Placer", passwordHash: "x" } });
   for (const id of ["moved", "claimed", "stopped", "deployed"]) await db.prisma.app.create({ data: { id, name: id, ownerId: owner.id } });
   // No read cache: every call here must see what the database holds.
@@ -26,8 +19,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await db?.close();
-  await dropDatabase?.();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("app placements", () => {

@@ -1,31 +1,22 @@
 // Render session reservations on a real database (PGlite, or a fresh PostgreSQL database when
 // DATABASE_URL is set): the per-owner limit counts reservations, and one whose creation never
 // finished (its node died) stops holding its owner's place once the periodic sweep has dropped it.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../server/db/client";
+import type { Database } from "../../server/db/client";
 import { createRenderSessionStore, type RenderSessionStore } from "../../server/render/session-registry";
-import { freshPostgresDatabase } from "../helpers/server";
+import { openTestDatabase } from "../helpers/test-database";
 
 let db: Database;
 let sessions: RenderSessionStore;
-let dropDatabase: (() => Promise<void>) | undefined;
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "canopy-render-sessions-"));
 const settings = { width: 320, height: 240, quality: 75, fps: 25, adaptive: true };
 
 beforeAll(async () => {
-  const postgres = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL) : undefined;
-  dropDatabase = postgres?.drop;
-  db = await openDatabase({ databaseUrl: postgres?.url, dataDir });
+  db = await openTestDatabase("render-sessions");
   sessions = createRenderSessionStore({ prisma: db.prisma });
 }, 60_000);
 
 afterAll(async () => {
   await db?.close();
-  await dropDatabase?.();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("render session reservations", () => {
