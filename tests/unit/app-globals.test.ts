@@ -7,7 +7,7 @@ import { getRequest, testAppInstance } from "../helpers/app-instance";
 
 const probe = `export function probe() {
   const attempt = (fn) => { try { fn(); return "allowed"; } catch (error) { return error instanceof TypeError ? "refused" : String(error); } };
-  const names = ["canopy", "ccf", "console", "crypto", "TextEncoder", "TextDecoder"];
+  const names = ["canopy", "ccf", "console", "crypto", "TextEncoder", "TextDecoder", "URL", "URLSearchParams"];
   const result = { types: {}, replace: {}, remove: {}, redefine: {}, frozen: {} };
   for (const name of names) {
     result.replace[name] = attempt(() => { globalThis[name] = {}; });
@@ -33,11 +33,11 @@ it("keeps the platform globals tamper-proof and the removed primitives absent", 
     const response = await instance.handle(getRequest("/probe"));
     expect(response.status).toBe(200);
     const result = JSON.parse(Buffer.from(response.body).toString("utf8"));
-    const every = (value: string) => Object.fromEntries(["canopy", "ccf", "console", "crypto", "TextEncoder", "TextDecoder"].map((name) => [name, value]));
+    const every = (value: string) => Object.fromEntries(["canopy", "ccf", "console", "crypto", "TextEncoder", "TextDecoder", "URL", "URLSearchParams"].map((name) => [name, value]));
     expect(result.replace).toEqual(every("refused"));
     expect(result.remove).toEqual(every("refused"));
     expect(result.redefine).toEqual(every("refused"));
-    expect(result.types).toEqual({ canopy: "object", ccf: "object", console: "object", crypto: "object", TextEncoder: "function", TextDecoder: "function" });
+    expect(result.types).toEqual({ canopy: "object", ccf: "object", console: "object", crypto: "object", TextEncoder: "function", TextDecoder: "function", URL: "function", URLSearchParams: "function" });
     expect(result.frozen).toEqual({ canopy: true, ccf: true, console: true, crypto: true });
     expect(result.sameObject).toBe(true);
     expect(result.absent).toEqual(["undefined", "undefined", "undefined", "undefined"]);

@@ -4,6 +4,7 @@
 // calls: invoke (an endpoint), settle (an async host call finished), fire (a timer), dispatch
 // (an event or rpc call). Host objects never enter the isolate.
 import { canopyFunctionKeys, ccfCryptoFunctions, ccfFunctions, platformModules } from "../../server/apps/platform-api/declaration";
+import { urlSource } from "./isolate-url";
 import { utf8InIsolateMaxLength, utf8Source } from "./isolate-utf8";
 
 export type BootstrapConfig = {
@@ -41,6 +42,8 @@ export function hostOperationNames(): string[] {
     "base64.decode",
     "crypto.randomUUID",
     "crypto.random",
+    "url.parse",
+    "url.set",
   ];
 }
 
@@ -67,8 +70,9 @@ export function bootstrapSourceFor(config: BootstrapConfig): string {
     __MAX_RESPONSE_BYTES__: String(config.maxResponseBytes),
     __UTF8__: utf8Source,
     __UTF8_IN_ISOLATE_MAX__: String(utf8InIsolateMaxLength),
+    __URL__: urlSource,
   };
-  return bootstrapTemplate.replace(/__(?:CANOPY_API|CCF_API|CCF_CRYPTO_API|CCF_DATE_STUB|MAX_RESPONSE_BYTES|UTF8|UTF8_IN_ISOLATE_MAX)__/g, (name) => values[name]!);
+  return bootstrapTemplate.replace(/__(?:CANOPY_API|CCF_API|CCF_CRYPTO_API|CCF_DATE_STUB|MAX_RESPONSE_BYTES|UTF8|UTF8_IN_ISOLATE_MAX|URL)__/g, (name) => values[name]!);
 }
 
 const bootstrapTemplate = String.raw`
@@ -150,6 +154,7 @@ __UTF8__
 
   defineLazy("TextEncoder", lazy(() => class TextEncoder { get encoding() { return "utf-8"; } encode(text = "") { return new Uint8Array(encodeText(String(text))); } }));
   defineLazy("TextDecoder", lazy(() => class TextDecoder { get encoding() { return "utf-8"; } decode(buffer) { return buffer === undefined ? "" : decodeText(toBuffer(buffer)); } }));
+__URL__
   define("btoa", (text) => call("base64.encode", [String(text)]));
   define("atob", (text) => call("base64.decode", [String(text)]));
   defineLazy("crypto", lazy(() => Object.freeze({

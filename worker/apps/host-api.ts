@@ -40,6 +40,13 @@ export type HostCallContext = {
 export type HostOperation = { kind: "sync" | "async"; permission?: Permission; run(context: HostCallContext, args: unknown[]): unknown };
 
 const canopyKvMap = "~canopy.kv";
+const maxUrlLength = 65_536;
+const settableUrlParts = ["protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"];
+
+function urlParts(url: URL) {
+  const { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash } = url;
+  return { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash };
+}
 const maxKeyBytes = 2048;
 
 function text(value: unknown, name: string, max = 10_000): string {
@@ -212,5 +219,22 @@ export const hostOperations: Record<string, HostOperation> = {
   }),
   "base64.decode": sync(undefined, (_context, [value]) => Buffer.from(text(value, "data", 10_000_000), "base64").toString("latin1")),
   "crypto.randomUUID": sync(undefined, () => crypto.randomUUID()),
+  // URL parsing for the isolate's URL class: null for what does not parse (the isolate throws).
+  "url.parse": sync(undefined, (_context, [input, base]) => {
+    const url = text(input, "url", maxUrlLength);
+    const against = base === null || base === undefined ? undefined : text(base, "base", maxUrlLength);
+    try {
+      return urlParts(new URL(url, against));
+    } catch {
+      return null;
+    }
+  }),
+  "url.set": sync(undefined, (_context, [href, part, value]) => {
+    if (typeof part !== "string" || !settableUrlParts.includes(part)) throw new TypeError(`Cannot set a URL's ${String(part)}`);
+    const url = new URL(text(href, "href", maxUrlLength));
+    // As in browsers, a value a part does not accept leaves the URL as it was.
+    (url as unknown as Record<string, string>)[part] = text(value, part, maxUrlLength);
+    return urlParts(url);
+  }),
   "crypto.random": sync(undefined, (_context, [length]) => arrayBufferOf(crypto.randomBytes(Math.max(0, Math.min(65536, Number(length) || 0))))),
 };

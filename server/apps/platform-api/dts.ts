@@ -48,6 +48,41 @@ declare class TextDecoder { decode(input?: ArrayBuffer | ArrayBufferView): strin
 declare function atob(data: string): string;
 declare function btoa(data: string): string;
 declare const crypto: { randomUUID(): string; getRandomValues<T extends ArrayBufferView>(array: T): T };
+declare class URLSearchParams {
+  constructor(init?: string | URLSearchParams | Record<string, string> | Iterable<[string, string]>);
+  readonly size: number;
+  append(name: string, value: string): void;
+  delete(name: string, value?: string): void;
+  get(name: string): string | null;
+  getAll(name: string): string[];
+  has(name: string, value?: string): boolean;
+  set(name: string, value: string): void;
+  sort(): void;
+  toString(): string;
+  forEach(callback: (value: string, name: string, params: URLSearchParams) => void, thisArg?: unknown): void;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  entries(): IterableIterator<[string, string]>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+declare class URL {
+  constructor(url: string, base?: string);
+  static canParse(url: string, base?: string): boolean;
+  href: string;
+  readonly origin: string;
+  protocol: string;
+  username: string;
+  password: string;
+  host: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  search: string;
+  hash: string;
+  readonly searchParams: URLSearchParams;
+  toString(): string;
+  toJSON(): string;
+}
 `;
   return `// Generated from server/apps/platform-api/declaration.ts. Do not edit.\n${canopyTypes}\n${modules.join("\n\n")}\n\n${global}\n${endpoint}`;
 }
