@@ -132,6 +132,14 @@ export const envSchema = z.object({
   APPS_CHAT_SENDS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   /** Apps: violations within ten minutes after which an app is suspended. */
   APPS_SUSPEND_AFTER_VIOLATIONS: z.coerce.number().int().min(1).default(8),
+  /** Apps: app-host processes the apps of each target (live, preview) are spread over before a host takes a second app. */
+  APP_HOSTS: z.coerce.number().int().min(1).max(64).default(2),
+  /** Apps: apps one app-host process runs at most; the pool forks another host beyond it. */
+  APP_HOST_MAX_APPS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Apps: app-host processes kept booted and empty, so a deploy or a restart never waits for one. */
+  APP_HOST_SPARES: z.coerce.number().int().min(0).max(16).default(1),
+  /** Apps: an app host that answers no liveness ping for this long is killed and its apps restarted elsewhere (ms). */
+  APP_HOST_LIVENESS_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
   /** Apps: log entries kept per app and target. */
   APPS_LOG_RETENTION: z.coerce.number().int().min(100).max(100_000).default(2000),
   /** bench:runtime only: `true` serves GET /api/bench/baseline, the plain Next handler apps are compared with. */

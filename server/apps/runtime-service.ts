@@ -341,6 +341,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     ]);
     return { ok: true as const };
   });
+  bus.handle("appKvSnapshot", async (data) => ({ kv: await kvFor(data.appId, data.target) }));
   bus.handle("appChatSend", async (data) => {
     const app = await prisma.app.findUnique({ where: { id: data.appId }, select: { name: true } });
     const channel = await prisma.channel.findUnique({ where: { name: data.channel } });

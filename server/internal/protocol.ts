@@ -348,6 +348,11 @@ export const prompts = {
     data: z.object({ appId: appIdField, target: appTargetField, clears: z.array(z.string().max(200)).max(100), writes: z.array(appKvWriteSchema).max(10_000) }),
     reply: z.object({ ok: z.literal(true) }),
   },
+  /** worker → server: the app's committed KV, to restart it after its app host died. */
+  appKvSnapshot: {
+    data: z.object({ appId: appIdField, target: appTargetField }),
+    reply: z.object({ kv: z.array(appKvWriteSchema.extend({ value: base64Field })) }),
+  },
   appChatSend: {
     data: z.object({ appId: appIdField, target: appTargetField, channel: z.string().min(1).max(64), text: z.string().min(1).max(10_000), system: z.boolean() }),
     reply: z.object({ id: z.number().int() }),

@@ -121,10 +121,20 @@ export class AppInstance {
     return this.deps.deploymentId;
   }
 
-  memoryBytes(): number {
+  get appId(): string {
+    return this.deps.appId;
+  }
+
+  /** Asynchronous: the synchronous statistics wait for the isolate's lock, which app code can hold. */
+  async memoryBytes(): Promise<number> {
     if (!this.isolate || this.isolate.isDisposed) return 0;
-    const heap = this.isolate.getHeapStatisticsSync();
-    return heap.used_heap_size + heap.externally_allocated_size;
+    const heap = await this.isolate.getHeapStatistics().catch(() => undefined);
+    return heap ? heap.used_heap_size + heap.externally_allocated_size : 0;
+  }
+
+  /** CPU the current isolate has used, in ms (a counter read; it does not wait for the isolate). */
+  cpuMs(): number {
+    return !this.isolate || this.isolate.isDisposed ? 0 : Number(this.isolate.cpuTime / 1_000_000n);
   }
 
   /** Creates the isolate and starts main, then health-checks every endpoint's module and function. */

@@ -1,0 +1,155 @@
+// Containment by process: app code runs in app-host processes, never in the worker. A hostile
+// app that aborts V8, hangs a host outside any timed entry, or whose host is SIGKILLed or
+// SIGSEGVed takes down only its own host: the worker keeps its pid, ingest and render stay
+// alive, a control app on another host keeps answering, the hostile app's request gets a clear
+// 5xx, and an app that keeps killing its host is suspended with the reason.
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer, waitFor, type RunningServer } from "../helpers/server";
+import { TestClient } from "../helpers/http-client";
+
+let server: RunningServer;
+let staff: TestClient;
+let guest: TestClient;
+
+const endpoint = (name: string, extra: Record<string, unknown> = {}) => ({ js_module: "app.js", js_function: name, authn_policies: ["no_auth"], mode: "readwrite", ...extra });
+
+function proposal(endpoints: Record<string, unknown>, module: string) {
+  return { actions: [{ name: "set_js_app", args: { bundle: { metadata: { endpoints }, modules: [{ name: "app.js", module }] } } }] };
+}
+
+const control = proposal({ "/ping": { get: endpoint("ping") } }, "export function ping() { return { body: { pong: true } }; }");
+
+const breaker = proposal(
+  {
+    "/ping": { get: endpoint("ping") },
+    "/abort": { get: endpoint("abort") },
+    "/spin": { get: endpoint("spin") },
+    "/finalizer": { get: endpoint("finalizer", { interpreter_reuse: { key: "f" } }) },
+  },
+  `export function ping() { return { body: { pong: true } }; }
+export function abort() { return { body: new Array(1e8).fill(0).length }; }
+export function spin() { for (;;) {} }
+const registry = new FinalizationRegistry(() => { for (;;) {} });
+export function finalizer() { for (let i = 0; i < 2000; i++) registry.register({ big: new Array(1000).fill(i) }, i); return { body: { ok: true } }; }`,
+);
+
+function childrenOf(pid: number): number[] {
+  return fs.readdirSync("/proc").flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid ? [Number(entry)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const commandOf = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+};
+
+function workerPid(): number {
+  const pid = childrenOf(server.process.pid!).find((child) => commandOf(child).includes("worker/index.ts"));
+  if (!pid) throw new Error("no worker process");
+  return pid;
+}
+
+const appHostPids = () => childrenOf(workerPid()).filter((pid) => commandOf(pid).includes("app-host-"));
+
+async function deploy(appId: string, body: unknown) {
+  const response = await staff.fetch(`/api/apps/${appId}/deploy`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return response.status;
+}
+
+async function status() {
+  const response = await guest.fetch("/api/external/");
+  return ((await response.json()) as { status: Record<string, string> }).status;
+}
+
+/** The app's answer once its host is back (requests meanwhile get 503 "restarting"). */
+async function pingWhenBack(appId: string): Promise<number> {
+  let last = 0;
+  await waitFor(async () => (last = (await guest.fetch(`/apps/${appId}/api/ping`)).status) === 200, 15_000, 100).catch(() => undefined);
+  return last;
+}
+
+async function expectPlatformUnharmed(pid: number) {
+  expect((await guest.fetch("/apps/control/api/ping")).status).toBe(200);
+  expect(workerPid()).toBe(pid);
+  const services = await status();
+  expect(services.ingest).toBe("alive");
+  expect(services.apps).toBe("alive");
+}
+
+beforeAll(async () => {
+  server = await startServer({
+    env: { CANOPY_ADMIN_USERNAME: "hoststaff", CANOPY_ADMIN_PASSWORD: "host-staff-password", APPS_SUSPEND_AFTER_VIOLATIONS: "4", APPS_REQUEST_TIMEOUT_MS: "3000", RENDER_ENABLED: "false" },
+  });
+  staff = new TestClient(server.url);
+  guest = new TestClient(server.url);
+  expect(await staff.signIn("hoststaff", "host-staff-password")).toBe(true);
+  for (const id of ["control", "breaker"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
+  await waitFor(async () => (await deploy("control", control)) === 200, 20_000, 200);
+  expect(await deploy("breaker", breaker)).toBe(200);
+}, 120_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("app hosts contain what app code does to its process", () => {
+  it("runs app code outside the worker, on separate hosts for separate apps", async () => {
+    expect(appHostPids().length).toBeGreaterThanOrEqual(2);
+    expect((await guest.fetch("/apps/breaker/api/ping")).status).toBe(200);
+  });
+
+  it("a V8 fatal out-of-memory aborts only the app's host", async () => {
+    const pid = workerPid();
+    const response = await guest.fetch("/apps/breaker/api/abort");
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    expect(await response.text()).toMatch(/memory|host/i);
+    await expectPlatformUnharmed(pid);
+    expect(await pingWhenBack("breaker")).toBe(200);
+  });
+
+  it("a host hung outside any timed entry is killed by its liveness check", async () => {
+    const pid = workerPid();
+    for (let i = 0; i < 25; i++) await guest.fetch("/apps/breaker/api/finalizer");
+    await expectPlatformUnharmed(pid);
+    expect(await pingWhenBack("breaker")).toBe(200);
+  });
+
+  for (const signal of ["SIGKILL", "SIGSEGV"] as const) {
+    it(`${signal} of every app host under load restarts the apps; the worker stays`, async () => {
+      const pid = workerPid();
+      const load = Promise.all(Array.from({ length: 40 }, () => guest.fetch("/apps/control/api/ping").then((response) => response.status)));
+      for (const host of appHostPids()) process.kill(host, signal);
+      const statuses = await load;
+      // Each request either answered or failed with a clear 503; none hung or became a 500.
+      for (const code of statuses) expect([200, 503]).toContain(code);
+      expect(await pingWhenBack("control")).toBe(200);
+      expect(await pingWhenBack("breaker")).toBe(200);
+      expect(workerPid()).toBe(pid);
+    });
+  }
+
+  it("an app that keeps killing its host is suspended, with the reason, and the rest keeps serving", async () => {
+    const pid = workerPid();
+    let suspended = "";
+    for (let i = 0; i < 8 && !suspended; i++) {
+      const response = await guest.fetch("/apps/breaker/api/abort");
+      const text = await response.text();
+      if (text.includes("SUSPENDED")) suspended = text;
+      else await pingWhenBack("breaker");
+    }
+    expect(suspended).toContain("Suspended after");
+    expect(suspended).toMatch(/memory|host/i);
+    await expectPlatformUnharmed(pid);
+  });
+});
