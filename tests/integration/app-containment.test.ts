@@ -20,6 +20,8 @@ function proposal(endpoints: Record<string, unknown>, module: string) {
 
 const control = proposal({ "/ping": { get: endpoint("ping") } }, "export function ping() { return { body: { pong: true } }; }");
 
+const burner = proposal({ "/burn": { get: endpoint("burn") } }, "export function burn() { const end = Date.now() + 80; while (Date.now() < end) {} return { body: { burnt: true } }; }");
+
 const breaker = proposal(
   {
     "/ping": { get: endpoint("ping") },
@@ -89,14 +91,15 @@ async function expectPlatformUnharmed(pid: number) {
 
 beforeAll(async () => {
   server = await startServer({
-    env: { CANOPY_ADMIN_USERNAME: "hoststaff", CANOPY_ADMIN_PASSWORD: "host-staff-password", APPS_SUSPEND_AFTER_VIOLATIONS: "4", APPS_REQUEST_TIMEOUT_MS: "3000", RENDER_ENABLED: "false" },
+    env: { CANOPY_ADMIN_USERNAME: "hoststaff", CANOPY_ADMIN_PASSWORD: "host-staff-password", APPS_SUSPEND_AFTER_VIOLATIONS: "4", APPS_REQUEST_TIMEOUT_MS: "3000", APPS_CPU_BUDGET_MS_PER_MINUTE: "1500", RENDER_ENABLED: "false" },
   });
   staff = new TestClient(server.url);
   guest = new TestClient(server.url);
   expect(await staff.signIn("hoststaff", "host-staff-password")).toBe(true);
-  for (const id of ["control", "breaker"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
+  for (const id of ["control", "breaker", "burner"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
   await waitFor(async () => (await deploy("control", control)) === 200, 20_000, 200);
   expect(await deploy("breaker", breaker)).toBe(200);
+  expect(await deploy("burner", burner)).toBe(200);
 }, 120_000);
 
 afterAll(async () => {
@@ -138,6 +141,19 @@ describe("app hosts contain what app code does to its process", () => {
       expect(workerPid()).toBe(pid);
     });
   }
+
+  it("the CPU budget per minute is enforced: an app over it is throttled with 429, others keep serving", async () => {
+    let throttled: { status: number; text: string } | undefined;
+    // Its host was killed in the tests above: wait until it serves again.
+    await waitFor(async () => (await guest.fetch("/apps/burner/api/burn")).status === 200, 15_000, 100);
+    for (let i = 0; i < 60 && !throttled; i++) {
+      const response = await guest.fetch("/apps/burner/api/burn");
+      if (response.status !== 200) throttled = { status: response.status, text: await response.text() };
+    }
+    expect(throttled?.status).toBe(429);
+    expect(throttled?.text).toContain("CPU budget");
+    expect((await guest.fetch("/apps/control/api/ping")).status).toBe(200);
+  });
 
   it("an app that keeps killing its host is suspended, with the reason, and the rest keeps serving", async () => {
     const pid = workerPid();

@@ -443,6 +443,7 @@ export class AppInstance {
     const delay = Math.max(repeat ? 10 : 0, Math.min(ms, 2_147_483_647));
     const fire = () => {
       if (handle.released || this.isolate.isDisposed) return;
+      if (this.throttled && repeat) return;
       if (!repeat) {
         handle.timers.delete(id);
         this.timerCount--;
@@ -465,6 +466,7 @@ export class AppInstance {
     const endpoint = this.endpoints[request.endpoint]?.[request.method.toLowerCase() as "get"];
     if (!endpoint) throw new AppError(404, `No endpoint ${request.method} ${request.endpoint}`);
     if (this.state !== "running") throw new AppError(503, this.reason ?? "The app is not running");
+    if (this.throttled) throw new AppError(429, `CPU budget: the app used more than ${this.deps.limits.cpuBudgetMsPerMinute} ms of CPU in the last minute; try again shortly`);
     this.inFlight++;
     let status = 500;
     let metrics = true;
@@ -630,11 +632,16 @@ export class AppInstance {
       return;
     }
     const now = Date.now();
-    if (this.cpuLastMinute.total(now) > this.deps.limits.cpuBudgetMsPerMinute && now - this.budgetFlaggedAt > 60_000) {
+    const overBudget = this.cpuLastMinute.total(now) > this.deps.limits.cpuBudgetMsPerMinute;
+    this.throttled = overBudget;
+    if (overBudget && now - this.budgetFlaggedAt > 60_000) {
       this.budgetFlaggedAt = now;
       this.violation(`CPU budget: more than ${this.deps.limits.cpuBudgetMsPerMinute} ms of CPU in a minute`, false);
     }
   }
+
+  /** Over its CPU budget an app is throttled: requests get 429 and timers skip until the minute's use falls under it. */
+  private throttled = false;
 
   private violation(reason: string, fatal: boolean): void {
     this.writeLog({ at: Date.now(), level: "violation", message: reason });

@@ -288,7 +288,7 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
     } catch (error) {
       if (error instanceof HostDiedError) return fail(503, "UNAVAILABLE", `${error.message}; the app is restarting`);
       const status = Number((error as { code?: unknown }).code);
-      if (status >= 400 && status <= 599) return fail(status, status === 504 ? "TIMEOUT" : status === 503 ? "UNAVAILABLE" : "APP_ERROR", errorMessage(error));
+      if (status >= 400 && status <= 599) return fail(status, ({ 504: "TIMEOUT", 503: "UNAVAILABLE", 429: "THROTTLED" } as Record<number, string>)[status] ?? "APP_ERROR", errorMessage(error));
       deps.log.error("app request failed", { appId: data.appId, error: errorMessage(error) });
       return fail(502, "APP_ERROR", "The app host failed to answer");
     }
