@@ -118,21 +118,28 @@ function medianOf<T extends Record<string, number>>(runs: T[]): T {
   return out as T;
 }
 
-/** RSS of the server's worker process (its child running worker/index.ts), in MB. */
-function workerRssMb(serverPid: number): number {
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+/** Processes whose parent is `pid`, with their command lines. */
+function childrenOf(pid: number): { pid: number; command: string }[] {
+  return fs.readdirSync("/proc").flatMap((entry) => {
+    if (!/^\d+$/.test(entry)) return [];
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid !== serverPid || !fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("worker/index.ts")) continue;
-      const kb = Number(fs.readFileSync(`/proc/${entry}/status`, "utf8").match(/^VmRSS:\s+(\d+)/m)?.[1] ?? NaN);
-      return kb / 1024;
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== pid) return [];
+      return [{ pid: Number(entry), command: fs.readFileSync(`/proc/${entry}/cmdline`, "utf8") }];
     } catch {
-      // gone meanwhile
+      return []; // gone meanwhile
     }
-  }
-  throw new Error("worker process not found");
+  });
+}
+
+const rssMbOf = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)/m)?.[1] ?? NaN) / 1024;
+
+/** RSS of the server's worker process and of its app hosts (where the isolates live), in MB. */
+function workerRssMb(serverPid: number): number {
+  const worker = childrenOf(serverPid).find((child) => child.command.includes("worker/index.ts"));
+  if (!worker) throw new Error("worker process not found");
+  const hosts = childrenOf(worker.pid).filter((child) => child.command.includes("app-host-"));
+  return rssMbOf(worker.pid) + hosts.reduce((sum, host) => sum + rssMbOf(host.pid), 0);
 }
 
 // ——— in-process: host↔isolate overhead and the runtime's activation ———
