@@ -1,6 +1,7 @@
 // npx tsx bench/chat/db-path.ts — what the database part of one chat message costs on the
 // embedded database (PGlite + Prisma, as the server opens it), query by query, in CPU and wall
-// milliseconds per operation, next to a batched insert. Prints JSON. A companion to run.ts: the
+// milliseconds per operation, next to a batched insert (CPU is this process's, the share the
+// server pays; PGlite's own work is in its database process). Prints JSON. A companion to run.ts: the
 // server's message path (server/chat/send-message.ts) runs these queries for every message.
 import fs from "node:fs";
 import os from "node:os";
