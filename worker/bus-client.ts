@@ -21,6 +21,8 @@ export function connectBus(options: {
   label: string;
   reconnection?: boolean;
   onRefused?: (message: string) => void;
+  /** The server's message limit (MAX_BODY_BYTES): larger messages are refused here, before they cost the connection. */
+  maxMessageBytes?: number;
 }): BusClient {
   const urls = [options.serverUrl].flat();
   if (!urls.length) throw new Error("connectBus needs a server URL");
@@ -34,6 +36,7 @@ export function connectBus(options: {
   });
   const bus = createBusEndpoint({
     label: options.label,
+    maxMessageBytes: options.maxMessageBytes,
     send: (envelope) => {
       socket.emit("api-message", envelope);
     },

@@ -22,6 +22,7 @@ const { socket, bus, serverUrl } = connectBus({
   serverUrl: serverUrls,
   secret: secrets.internalSecret,
   label: `worker:${workerId}`,
+  maxMessageBytes: config.MAX_BODY_BYTES,
   onRefused: (message) => log.warn("server refused a message", { message }),
 });
 

@@ -12,17 +12,16 @@
 //
 //   npm run bench:runtime -- [--seconds 5] [--rounds 2] [--concurrency 16] [--apps 200] [--deploys 10]
 //                            [--calls 20000] [--out bench/runtime/results/<name>.json] [--in-process]
-import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
+import { httpLoad, median, percentile, printReport, round } from "../measure";
 import { startServer, waitFor, type RunningServer } from "../../tests/helpers/server";
 import { TestClient } from "../../tests/helpers/http-client";
+import { appHostPidsOf, rssMbOf, workerPidOf } from "../../tests/helpers/processes";
 import { AppInstance, type AppRequest } from "../../worker/apps/app-instance";
 import { skipWebAssemblyInNewContexts } from "../../worker/apps/isolate-flags";
 import { KvStore } from "../../worker/apps/kv-store";
-import type { RuntimeLimits } from "../../worker/apps/limits";
+import { byteBudget, type RuntimeLimits } from "../../worker/apps/limits";
 import { transpileModules } from "../../worker/apps/transpile";
 import { appManifestSchema } from "../../server/apps/manifest";
 
@@ -46,13 +45,8 @@ const idleApps = Number(values.apps);
 const deploys = Number(values.deploys);
 const hostCalls = Number(values.calls);
 
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
-const median = (samples: number[]) => percentile(samples, 50);
 
 // The handler both legs run: the app's endpoint and the baseline route answer the same JSON.
 const pingModule = "export function ping(request: { query: string }): { body: unknown } { return { body: { pong: 1, q: request.query } }; }";
@@ -78,38 +72,9 @@ function pingProposal(marker = "") {
   };
 }
 
-/** Closed-loop load: `concurrency` keep-alive connections, each sending its next request on an answer. */
-async function load(url: string, durationMs: number): Promise<{ requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const target = new URL(url);
-  const latencies: number[] = [];
-  let errors = 0;
-  const started = performance.now();
-  const deadline = started + durationMs;
-  const one = () =>
-    new Promise<void>((resolve) => {
-      const sent = performance.now();
-      const request = http.get({ agent, host: target.hostname, port: target.port, path: target.pathname + target.search }, (response) => {
-        response.resume();
-        response.on("end", () => {
-          if (response.statusCode === 200) latencies.push(performance.now() - sent);
-          else errors++;
-          resolve();
-        });
-      });
-      request.on("error", () => {
-        errors++;
-        resolve();
-      });
-    });
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) await one();
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  agent.destroy();
-  return { requestsPerSecond: round(latencies.length / elapsed), p50Ms: round(percentile(latencies, 50), 2), p99Ms: round(percentile(latencies, 99), 2), errors };
+async function load(url: string, durationMs: number) {
+  const { requestsPerSecond, p50Ms, p99Ms, errors } = await httpLoad({ url, concurrency, durationMs });
+  return { requestsPerSecond, p50Ms, p99Ms, errors };
 }
 
 function medianOf<T extends Record<string, number>>(runs: T[]): T {
@@ -118,28 +83,11 @@ function medianOf<T extends Record<string, number>>(runs: T[]): T {
   return out as T;
 }
 
-/** Processes whose parent is `pid`, with their command lines. */
-function childrenOf(pid: number): { pid: number; command: string }[] {
-  return fs.readdirSync("/proc").flatMap((entry) => {
-    if (!/^\d+$/.test(entry)) return [];
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) !== pid) return [];
-      return [{ pid: Number(entry), command: fs.readFileSync(`/proc/${entry}/cmdline`, "utf8") }];
-    } catch {
-      return []; // gone meanwhile
-    }
-  });
-}
-
-const rssMbOf = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)/m)?.[1] ?? NaN) / 1024;
-
 /** RSS of the server's worker process and of its app hosts (where the isolates live), in MB. */
 function workerRssMb(serverPid: number): number {
-  const worker = childrenOf(serverPid).find((child) => child.command.includes("worker/index.ts"));
+  const worker = workerPidOf(serverPid);
   if (!worker) throw new Error("worker process not found");
-  const hosts = childrenOf(worker.pid).filter((child) => child.command.includes("app-host-"));
-  return rssMbOf(worker.pid) + hosts.reduce((sum, host) => sum + rssMbOf(host.pid), 0);
+  return rssMbOf(worker) + appHostPidsOf(worker).reduce((sum, host) => sum + rssMbOf(host), 0);
 }
 
 // ——— in-process: host↔isolate overhead and the runtime's activation ———
@@ -153,7 +101,7 @@ const limits: RuntimeLimits = {
   logLinesPerSecond: 50,
   kvMaxBytes: 10 * 1024 * 1024,
   chatSendsPerMinute: 20,
-  maxResponseBytes: 1024 * 1024,
+  bytes: byteBudget(1024 * 1024),
   suspendAfterViolations: 8,
   violationWindowMs: 600_000,
 };
@@ -171,7 +119,7 @@ function instanceOf(bundle: { metadata: unknown; modules: { name: string; module
     modules,
     disableBytecodeCache: false,
     limits,
-    kv: new KvStore(limits.kvMaxBytes, limits.maxResponseBytes),
+    kv: new KvStore(limits.kvMaxBytes, limits.bytes),
     platform: { chatSend: unused, chatDelete: unused, userGet: unused, streamStatus: unused, pagePublish: unused, rpcEmit: () => undefined },
     log: () => undefined,
     commitKv: async () => undefined,
@@ -332,12 +280,7 @@ async function main() {
       },
       idle: { apps: idleApps, workerRssBeforeMb: round(before), workerRssAfterMb: round(after), perAppMb: round((after - before) / idleApps, 2), target: "< 3 MB per app" },
     };
-    const text = JSON.stringify(result, null, 2);
-    console.log(text);
-    if (values.out) {
-      fs.mkdirSync(path.dirname(values.out), { recursive: true });
-      fs.writeFileSync(values.out, `${text}\n`);
-    }
+    printReport(result, values.out);
   } finally {
     await stop();
   }

@@ -10,6 +10,7 @@ import type { Logger } from "../logger";
 import { authnAllows, matchEndpoint, needsCaller, openApiDocument } from "./endpoint-routing";
 import type { AppRuntime, ServedApp } from "./runtime-service";
 import { pageCsp } from "./pages/page-csp";
+import { createHeaderDropReporter, filterAppResponseHeaders, platformEndpointHeaders } from "./app-response-headers";
 
 const appPathPattern = /^\/apps\/([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)\/(preview\/)?(api|files)(\/[^?]*)?(?:\?(.*))?$/;
 
@@ -38,15 +39,17 @@ const contentTypes: Record<string, string> = {
 
 /** Request headers an app sees (never the caller's cookies or tokens). */
 const forwardedHeaders = ["accept", "accept-language", "content-type", "user-agent", "x-requested-with", "if-none-match", "origin", "referer"];
-const blockedResponseHeaders = new Set(["set-cookie", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "content-security-policy", "strict-transport-security"]);
 
 export function createAppHttpHandler(deps: { runtime: AppRuntime; prisma: PrismaClient; authSecret: string; maxBodyBytes: number; logger: Logger }) {
   async function callerOf(request: http.IncomingMessage): Promise<Caller | null> {
     return resolveCaller({ prisma: deps.prisma, authSecret: deps.authSecret, authorization: request.headers.authorization, cookie: request.headers.cookie });
   }
 
+  const reportDropped = createHeaderDropReporter(deps.runtime.appendLog);
+
   function send(response: http.ServerResponse, status: number, headers: Record<string, string>, body: Uint8Array | string): void {
-    response.writeHead(status, { "x-content-type-options": "nosniff", ...headers, "content-length": String(Buffer.byteLength(body)) });
+    // After the given headers, so an app cannot turn sniffing back on.
+    response.writeHead(status, { ...headers, "x-content-type-options": "nosniff", "content-length": String(Buffer.byteLength(body)) });
     response.end(body);
   }
 
@@ -155,11 +158,10 @@ export function createAppHttpHandler(deps: { runtime: AppRuntime; prisma: Prisma
       body: new Uint8Array(body.buffer, body.byteOffset, body.length),
       caller: who ? { userId: who.userId, username: who.username, displayName: who.displayName, role: who.role } : null,
     });
-    const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(reply.headers)) if (!blockedResponseHeaders.has(name)) out[name] = value;
-    // An app's HTML must not run with the platform's origin: its pages belong under /files.
-    out["content-security-policy"] = "sandbox; default-src 'none'";
-    send(response, reply.status, out, reply.body);
+    const apiBase = `/apps/${served.appId}/${preview ? "preview/" : ""}api`;
+    const allowed = filterAppResponseHeaders(reply.headers, { appId: served.appId, apiBase, requestUrl: request.url ?? rawPath, manifest: served.manifest });
+    reportDropped(served, allowed.dropped);
+    send(response, reply.status, { ...allowed.headers, ...platformEndpointHeaders }, reply.body);
   }
 
   /** Handles the request when it is an app URL; false lets Next.js have it. */

@@ -29,7 +29,8 @@ export type AppPlacements = {
   ofWorker(workerId: string): Promise<AppPlacement[]>;
   /** Placements per worker (the apps load used to pick the least loaded one). */
   loadByWorker(): Promise<Map<string, number>>;
-  all(): Promise<AppPlacement[]>;
+  /** Every placement, with the username of the app's owner (a preview acts for its owner only). */
+  all(): Promise<(AppPlacement & { ownerUsername: string })[]>;
   forgetCached(appId: string, target: AppTarget): void;
 };
 
@@ -129,7 +130,8 @@ export function createAppPlacements(deps: { prisma: PrismaClient; leaseMs: numbe
       return new Map(groups.map((group) => [group.workerId, group._count._all]));
     },
     async all() {
-      return (await prisma.appPlacement.findMany()).map(toPlacement);
+      const rows = await prisma.appPlacement.findMany({ include: { app: { select: { owner: { select: { username: true } } } } } });
+      return rows.map((row) => ({ ...toPlacement(row), ownerUsername: row.app.owner.username }));
     },
     forgetCached(appId, target) {
       cache.delete(keyOf(appId, target));

@@ -2,7 +2,7 @@
 // adds rpc events here. Payloads are validated with zod; acks are {data} | {error}.
 import { z } from "zod";
 import type { AppLogEntry, AppTarget, DeployStep } from "./runtime-contract";
-import type { PageClientToServerEvents, PageServerToClientEvents } from "./pages/page-events";
+import { pageEventSchemas, type PageClientToServerEvents, type PageServerToClientEvents } from "./pages/page-events";
 
 export const logsSubscribeSchema = z.object({ appId: z.string().min(2).max(40), target: z.enum(["live", "preview"]), afterSeq: z.number().int().nonnegative().optional() });
 export const logsUnsubscribeSchema = logsSubscribeSchema.pick({ appId: true, target: true });
@@ -11,8 +11,15 @@ export type Ack<T> = (reply: { data: T } | { error: { code: string; message: str
 
 export interface AppsClientToServerEvents extends PageClientToServerEvents {
   "logs:subscribe": (payload: z.input<typeof logsSubscribeSchema>, ack: Ack<{ entries: AppLogEntry[] }>) => void;
-  "logs:unsubscribe": (payload: z.input<typeof logsUnsubscribeSchema>) => void;
+  "logs:unsubscribe": (payload: z.input<typeof logsUnsubscribeSchema>, ack?: Ack<{ appId: string; target: AppTarget }>) => void;
 }
+
+/** Each client event's payload schema, so the fuzz test can walk every event of the namespace. */
+export const appsEventSchemas = {
+  ...pageEventSchemas,
+  "logs:subscribe": logsSubscribeSchema,
+  "logs:unsubscribe": logsUnsubscribeSchema,
+} satisfies Record<keyof AppsClientToServerEvents, z.ZodType>;
 
 export interface AppsServerToClientEvents extends PageServerToClientEvents {
   log: (payload: { appId: string; target: AppTarget; entry: AppLogEntry }) => void;

@@ -11,8 +11,11 @@ export const appIdSchema = z
   .max(40, "App id must be at most 40 characters")
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "App id may contain lowercase letters, digits and dashes");
 
-/** Platform modules an app may ask for; the reviewer sees them and the runtime gates `canopy.*` on them. */
-export const permissionNames = ["chat", "kv", "rpc", "pages", "streams", "users", "log"] as const;
+/**
+ * Platform modules an app may ask for; the reviewer sees them and the runtime gates `canopy.*` on
+ * them. `users:read-roles` widens what `users` reads (server/apps/app-users.ts).
+ */
+export const permissionNames = ["chat", "kv", "rpc", "pages", "streams", "users", "users:read-roles", "log"] as const;
 export const permissionSchema = z.enum(permissionNames);
 export type Permission = z.infer<typeof permissionSchema>;
 
@@ -63,6 +66,13 @@ const methodMapSchema = z.record(z.string(), endpointSchema).superRefine((method
   }
 });
 
+/** An https origin as browsers write it (no path, no wildcard, no default port): what redirects and cors list. */
+export const httpsOriginSchema = z
+  .string()
+  .max(200)
+  .regex(/^https:\/\/[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::\d{1,5})?$/, "An origin is https://host or https://host:port, such as https://example.com")
+  .refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, "Write the origin as browsers do: no default port (:443), a port below 65536");
+
 export const pagePlacementSchema = z.enum(["page", "channel-tab", "nav", "chat-card"]);
 
 const pageSchema = z
@@ -87,10 +97,18 @@ export const appManifestSchema = z
     permissions: z.array(permissionSchema).default([]),
     /** Extra https origins for the pages' images, media, fonts and styles (see pages/page-csp.ts). */
     csp: pageCspSchema.optional(),
+    /** Other sites an endpoint may redirect to with `location` (see app-response-headers.ts). */
+    redirects: z.array(httpsOriginSchema).max(20).default([]),
+    /** Sites that may read the endpoints' responses (`access-control-allow-origin`); "*" means any site. */
+    cors: z.array(z.union([z.literal("*"), httpsOriginSchema])).max(20).default([]),
     /** Opts into CCF's untrusted-time stub: without it Date.now() is real time. */
     ccf_untrusted_date_time: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((manifest) => !manifest.permissions.includes("users:read-roles") || manifest.permissions.includes("users"), {
+    path: ["permissions"],
+    message: '"users:read-roles" widens "users": ask for both',
+  });
 
 export type AppManifest = z.output<typeof appManifestSchema>;
 export type AppManifestInput = z.input<typeof appManifestSchema>;

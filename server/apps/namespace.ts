@@ -8,6 +8,7 @@ import { logRoom, logsSubscribeSchema, logsUnsubscribeSchema, userRoom, type App
 import type { AppRuntime } from "./runtime-service";
 import { registerPageHandlers, type PageNamespace } from "./pages/page-handlers";
 import { createMemoryRateLimiter } from "../chat/rate-limiter";
+import { takeAck } from "../sockets/take-ack";
 
 export function createAppsNamespace(io: Server, deps: { runtime: AppRuntime; prisma: PrismaClient; logger: Logger }) {
   const namespace = io.of("/apps") as unknown as Namespace<AppsClientToServerEvents, AppsServerToClientEvents, Record<string, never>, CallerSocketData>;
@@ -24,10 +25,10 @@ export function createAppsNamespace(io: Server, deps: { runtime: AppRuntime; pri
     const caller = socket.data.caller;
     if (caller) void socket.join(userRoom(caller.userId));
 
-    socket.on("logs:subscribe", async (payload, ack) => {
-      const reply = typeof ack === "function" ? ack : () => undefined;
+    socket.on("logs:subscribe", async (...args: unknown[]) => {
+      const reply = takeAck(args) ?? (() => undefined);
       try {
-        const parsed = logsSubscribeSchema.safeParse(payload);
+        const parsed = logsSubscribeSchema.safeParse(args[0]);
         if (!parsed.success) throw new AppError("BAD_REQUEST", describeIssues(parsed.error.issues));
         if (!caller) throw new AppError("UNAUTHORIZED", "Sign in first");
         const app = await deps.prisma.app.findUnique({ where: { id: parsed.data.appId }, select: { ownerId: true } });
@@ -38,9 +39,12 @@ export function createAppsNamespace(io: Server, deps: { runtime: AppRuntime; pri
         reply({ error: socketErrorOf(error) });
       }
     });
-    socket.on("logs:unsubscribe", (payload) => {
-      const parsed = logsUnsubscribeSchema.safeParse(payload);
+    socket.on("logs:unsubscribe", (...args: unknown[]) => {
+      // The ack is optional (the console sends none); garbage is told so rather than met with silence.
+      const ack = takeAck(args);
+      const parsed = logsUnsubscribeSchema.safeParse(args[0]);
       if (parsed.success) void socket.leave(logRoom(parsed.data.appId, parsed.data.target));
+      ack?.(parsed.success ? { data: parsed.data } : { error: socketErrorOf(new AppError("BAD_REQUEST", describeIssues(parsed.error.issues))) });
     });
   });
   return namespace;

@@ -13,20 +13,24 @@ import type { AppPlatformEvent, AppRunStatus, PromptData, PromptReply } from "..
 import type { Logger } from "../logger";
 import type { ServiceRegistry, WorkerHeartbeat } from "../status/registry";
 import type { ChatBroadcaster } from "../chat/broadcaster";
-import { toMessageView } from "../chat/message-view";
-import { colorFor } from "../chat/colors";
+import type { ChatLookups } from "../chat/chat-lookups";
+import type { RateLimiter } from "../chat/rate-limiter";
+import { deleteAppChatMessage, sendAppChatMessage, type AppChatDeps } from "./app-chat";
+import { commitKv, previewKvPrefix } from "./commit-kv";
 import { createAppLogStore } from "./app-log-store";
 import { filesToBundle, validateBundle, type BundleIssue, type StoredBundle } from "./bundle";
 import { readDraftFiles } from "./read-app-files";
 import { createAppPlacements, type AppPlacement } from "./app-placements";
 import { appManifestSchema, type AppManifest } from "./manifest";
+import { readUserForApp } from "./app-users";
 import type { AppLogEntry, AppRuntimeControl, AppRuntimeStatus, AppTarget, DeployResult, DeployStep, KnownDeployment } from "./runtime-contract";
 
 type Key = `${string}:${AppTarget}`;
+/** What decides whether a running app hears a chat event. */
+export type AppAudienceMember = { appId: string; target: AppTarget; ownerUsername: string };
 /** What the HTTP layer needs to route and authorize without asking a worker. */
 export type ServedApp = { appId: string; target: AppTarget; deploymentId: string; manifest: AppManifest; files: Map<string, Buffer>; ownerId: string };
 
-const previewKvPrefix = "~preview/";
 
 export type AppRuntime = AppRuntimeControl & {
   served(appId: string, target: AppTarget): Promise<ServedApp | null>;
@@ -35,6 +39,8 @@ export type AppRuntime = AppRuntimeControl & {
   /** Tells the app's worker that a user opened or closed one of its pages (nothing when it is not running). */
   pageConnection(event: PromptData<"appPageConnection">): void;
   onLog(listener: (appId: string, target: AppTarget, entry: AppLogEntry) => void): () => void;
+  /** Writes a platform note to the app's log (what the HTTP layer refused of its response). */
+  appendLog(appId: string, target: AppTarget, entry: Pick<AppLogEntry, "level" | "message">): void;
   workerGone(workerId: string): void;
   /** Renews the leases of the apps a worker's heartbeat (received by this node) says it serves. */
   renewLeases(heartbeat: WorkerHeartbeat): Promise<void>;
@@ -42,17 +48,39 @@ export type AppRuntime = AppRuntimeControl & {
   replaceExpired(): Promise<void>;
   /** Saves the log lines still pending (at shutdown). */
   stop(): Promise<void>;
-  /** Passes a platform event to the workers running apps with its permission (stream changes; chat goes through chat-events-to-apps.ts). */
-  platformEvent(event: AppPlatformEvent): void;
+  /**
+   * Passes a platform event to the workers running apps with its permission; with `hears` (chat,
+   * see chat-events-to-apps.ts) only to the apps it admits, named in the event's audience.
+   */
+  platformEvent(event: AppPlatformEvent, hears?: (app: AppAudienceMember) => boolean): void;
   list(): Promise<AppRuntimeStatus[]>;
 };
 
-export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint; registry: ServiceRegistry; io: SocketServer; env: Env; logger: Logger; chat: ChatBroadcaster }): AppRuntime {
+export function createAppRuntime(deps: {
+  prisma: PrismaClient;
+  bus: BusEndpoint;
+  registry: ServiceRegistry;
+  io: SocketServer;
+  env: Env;
+  logger: Logger;
+  chat: ChatBroadcaster;
+  chatLookups: ChatLookups;
+  rateLimiter: RateLimiter;
+}): AppRuntime {
   const { prisma, bus } = deps;
+  const chatDeps: AppChatDeps = {
+    prisma,
+    chat: deps.chat,
+    lookups: deps.chatLookups,
+    rateLimiter: deps.rateLimiter,
+    limits: { maxLength: deps.env.CHAT_MAX_MESSAGE_LENGTH, moderationPerMinute: deps.env.APPS_CHAT_MODERATION_PER_MINUTE },
+  };
   const log = deps.logger;
   const leaseMs = Math.round(deps.env.APPS_LEASE_SECONDS * 1000);
   /** How long past its lease a placement moves: the old worker has stopped serving by then (its lease counts from before the node renewed it; this covers an appStart in transit). */
   const leaseGraceMs = 1000;
+  /** How long a start waits for a worker with the app runtime when none is reporting one. */
+  const workerWaitMs = 5000;
   const placements = createAppPlacements({ prisma, leaseMs });
   /** Permissions of the apps this node started; unknown ones get every platform event. */
   const permissionsOf = new Map<Key, ReadonlySet<string>>();
@@ -76,7 +104,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
    */
   async function pickWorker(load: () => Promise<Map<string, number>> = () => placements.loadByWorker()): Promise<string> {
     // With one worker there is nothing to compare (it refuses apps beyond its limit itself).
-    const live = deps.registry.workersProviding("apps");
+    const live = await deps.registry.awaitProviders("apps", workerWaitMs);
     if (live.length === 1) return live[0]!;
     const counts = await load();
     const workerId = deps.registry.leastLoaded("apps", (id) => counts.get(id) ?? 0);
@@ -281,12 +309,18 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     return placementList.list;
   }
 
-  function platformEvent(event: AppPlatformEvent): void {
+  function platformEvent(event: AppPlatformEvent, hears?: (app: AppAudienceMember) => boolean): void {
     const permission = event.kind.startsWith("chat.") ? "chat" : "streams";
     void recentPlacements().then((list) => {
-      const workers = new Set<string>();
-      for (const placement of list) if (permissionsOf.get(keyOf(placement.appId, placement.target))?.has(permission) ?? true) workers.add(placement.workerId);
-      for (const workerId of workers) bus.tell(workerLabel(workerId), "appPlatformEvent", event);
+      const audiences = new Map<string, { appId: string; target: AppTarget }[]>();
+      for (const placement of list) {
+        if (!(permissionsOf.get(keyOf(placement.appId, placement.target))?.has(permission) ?? true)) continue;
+        if (hears && !hears(placement)) continue;
+        let audience = audiences.get(placement.workerId);
+        if (!audience) audiences.set(placement.workerId, (audience = []));
+        audience.push({ appId: placement.appId, target: placement.target });
+      }
+      for (const [workerId, audience] of audiences) bus.tell(workerLabel(workerId), "appPlatformEvent", { event, audience: hears ? audience : undefined });
     });
   }
 
@@ -326,47 +360,13 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
     for (const entry of data.entries) appendLog(data.appId, data.target, entry);
   });
   bus.handle("appKvCommit", async (data) => {
-    const prefix = data.target === "preview" ? previewKvPrefix : "";
-    await prisma.$transaction([
-      ...data.clears.map((map) => prisma.appKvEntry.deleteMany({ where: { appId: data.appId, map: prefix + map } })),
-      ...data.writes.map((write) =>
-        write.value === null
-          ? prisma.appKvEntry.deleteMany({ where: { appId: data.appId, map: prefix + write.map, key: write.key } })
-          : prisma.appKvEntry.upsert({
-              where: { appId_map_key: { appId: data.appId, map: prefix + write.map, key: write.key } },
-              create: { appId: data.appId, map: prefix + write.map, key: write.key, value: Buffer.from(write.value, "base64") },
-              update: { value: Buffer.from(write.value, "base64") },
-            }),
-      ),
-    ]);
+    await commitKv({ prisma, appId: data.appId, target: data.target, writeSet: data });
     return { ok: true as const };
   });
   bus.handle("appKvSnapshot", async (data) => ({ kv: await kvFor(data.appId, data.target) }));
-  bus.handle("appChatSend", async (data) => {
-    const app = await prisma.app.findUnique({ where: { id: data.appId }, select: { name: true } });
-    const channel = await prisma.channel.findUnique({ where: { name: data.channel } });
-    if (!app || !channel) throw new AppError("NOT_FOUND", `No channel #${data.channel}`);
-    if (channel.chatDisabled && !data.system) throw new AppError("FORBIDDEN", `Chat is disabled in #${channel.name}`);
-    const text = data.text.trim().slice(0, deps.env.CHAT_MAX_MESSAGE_LENGTH);
-    if (!text) throw new AppError("BAD_REQUEST", "Message is empty");
-    const username = data.system ? "system" : `app:${data.appId}`;
-    const message = await prisma.chatMessage.create({
-      data: { type: "CHANNEL", target: channel.name, channelId: channel.id, username, displayName: data.system ? "System" : app.name, color: colorFor(username), text },
-    });
-    deps.chat.message(toMessageView(message));
-    return { id: message.id };
-  });
-  bus.handle("appChatDelete", async (data) => {
-    const message = await prisma.chatMessage.findUnique({ where: { id: data.messageId } });
-    if (!message || message.deletedAt || message.type !== "CHANNEL") return { deleted: false };
-    await prisma.chatMessage.update({ where: { id: message.id }, data: { deletedAt: new Date() } });
-    deps.chat.deleted({ id: message.id, channel: message.target });
-    return { deleted: true };
-  });
-  bus.handle("appUserGet", async (data) => {
-    const user = await prisma.user.findUnique({ where: { username: data.username } });
-    return { user: user ? { id: user.id, username: user.username, displayName: user.displayName, role: user.role, createdAt: user.createdAt.getTime() } : null };
-  });
+  bus.handle("appChatSend", (data) => sendAppChatMessage({ deps: chatDeps, sender: data, channel: data.channel, text: data.text, system: data.system }));
+  bus.handle("appChatDelete", (data) => deleteAppChatMessage({ deps: chatDeps, sender: data, messageId: data.messageId }));
+  bus.handle("appUserGet", async (data) => ({ user: await readUserForApp({ prisma, username: data.username, permissions: data.permissions }) }));
   bus.handle("appStreamStatus", async (data) => {
     const channel = await prisma.channel.findUnique({ where: { name: data.channel } });
     if (!channel) return { channel: data.channel, status: "UNKNOWN" as const };
@@ -461,6 +461,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       logListeners.add(listener);
       return () => logListeners.delete(listener);
     },
+    appendLog: (appId, target, entry) => appendLog(appId, target, { at: Date.now(), ...entry }),
     platformEvent,
     async stop() {
       logStore.stop();
@@ -507,7 +508,7 @@ export function createAppRuntime(deps: { prisma: PrismaClient; bus: BusEndpoint;
       target,
       deploymentId,
       ownerId: owner,
-      manifest: manifest ?? { endpoints: {}, pages: {}, permissions: [] },
+      manifest: manifest ?? appManifestSchema.parse({}),
       files: new Map(bundle.files.map((file) => [file.path, Buffer.from(file.base64, "base64")])),
     };
   }

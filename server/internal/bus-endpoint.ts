@@ -3,6 +3,7 @@
 // the server routes envelopes to sockets, a worker emits them on its own socket.
 import crypto from "node:crypto";
 import { AppError, appErrorCodes, describeIssues, isAppError, type AppErrorCode } from "../errors";
+import { messageBytes } from "./message-bytes";
 import {
   envelopeSchema,
   isPrompt,
@@ -30,6 +31,11 @@ export function createBusEndpoint(options: {
   send: (envelope: Envelope) => void;
   defaultTimeoutMs?: number;
   onInvalid?: (reason: string) => void;
+  /**
+   * Largest envelope this end sends. The server's Socket.IO closes a connection that sends more
+   * (maxHttpBufferSize), failing everything else on it; a larger message is refused to its sender.
+   */
+  maxMessageBytes?: number;
 }) {
   const handlers = new Map<Prompt, (data: unknown, envelope: Envelope) => unknown>();
   const pending = new Map<string, Pending>();
@@ -39,8 +45,19 @@ export function createBusEndpoint(options: {
     handlers.set(prompt, handler as (data: unknown, envelope: Envelope) => unknown);
   }
 
+  /** Sends `envelope`, or throws PAYLOAD_TOO_LARGE (sending nothing) when it exceeds maxMessageBytes. */
+  function send(envelope: Envelope): void {
+    const limit = options.maxMessageBytes;
+    if (limit !== undefined) {
+      const bytes = messageBytes(envelope, limit);
+      if (bytes > limit) throw new AppError("PAYLOAD_TOO_LARGE", `${envelope.package.prompt} is ${bytes} bytes or more; one bus message carries at most ${limit}`);
+    }
+    options.send(envelope);
+  }
+
+  /** Throws PAYLOAD_TOO_LARGE for a message over maxMessageBytes. */
   function tell<P extends MessagePrompt>(target: string, prompt: P, data: PromptData<P>, message?: string): void {
-    options.send({ target, ack: options.label, type: "message", package: { prompt, data, message } });
+    send({ target, ack: options.label, type: "message", package: { prompt, data, message } });
   }
 
   function ask<P extends QuestionPrompt>(
@@ -56,7 +73,13 @@ export function createBusEndpoint(options: {
         reject(new AppError("TIMEOUT", `No reply to ${prompt} from ${target}`));
       }, askOptions.timeoutMs ?? defaultTimeoutMs);
       pending.set(id, { resolve: resolve as (data: unknown) => void, reject, timer, prompt, target });
-      options.send({ id, target, ack: options.label, type: "question", package: { prompt, data, message: askOptions.message } });
+      try {
+        send({ id, target, ack: options.label, type: "question", package: { prompt, data, message: askOptions.message } });
+      } catch (error) {
+        clearTimeout(timer);
+        pending.delete(id);
+        reject(error as Error);
+      }
     });
   }
 
@@ -73,7 +96,7 @@ export function createBusEndpoint(options: {
   }
 
   function reply(question: Envelope, result: { data?: unknown; error?: { code: string; message: string } }): void {
-    options.send({
+    send({
       id: question.id,
       target: question.ack,
       ack: options.label,

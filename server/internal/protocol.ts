@@ -4,6 +4,7 @@
 // reply with its question so several questions can be in flight at once.
 import { z } from "zod";
 import { passwordSchema, roleSchema, usernameSchema } from "../accounts/schemas";
+import { permissionNames, permissionSchema } from "../apps/manifest";
 
 /** What bus clients address the server as: whichever node they are connected to answers. */
 export const serverLabel = "web-api";
@@ -322,8 +323,11 @@ export const prompts = {
     data: z.object({ appId: appIdField, target: appTargetField, fence: fenceField, method: z.string().min(1).max(100), caller: appCallerSchema, pageId: z.string().max(40).optional(), args: z.array(z.unknown()).max(20) }),
     reply: z.object({ result: z.unknown() }),
   },
-  /** server → workers: a chat or stream event; apps with the permission and a listener get it. */
-  appPlatformEvent: { data: appPlatformEventSchema, reply: undefined },
+  /**
+   * server → workers: a chat or stream event; apps with the permission and a listener get it.
+   * `audience` (chat events): the only apps on this worker that may hear it, decided by the server.
+   */
+  appPlatformEvent: { data: z.object({ event: appPlatformEventSchema, audience: z.array(z.object({ appId: appIdField, target: appTargetField })).max(10_000).optional() }), reply: undefined },
   /** server → the worker running the app: someone opened or closed one of its pages (canopy.rpc.on). */
   appPageConnection: {
     data: z.object({
@@ -359,8 +363,8 @@ export const prompts = {
   },
   appChatDelete: { data: z.object({ appId: appIdField, target: appTargetField, messageId: z.number().int() }), reply: z.object({ deleted: z.boolean() }) },
   appUserGet: {
-    data: z.object({ appId: appIdField, username: z.string().min(1).max(64) }),
-    reply: z.object({ user: z.object({ id: z.string(), username: z.string(), displayName: z.string(), role: roleSchema, createdAt: z.number() }).nullable() }),
+    data: z.object({ appId: appIdField, username: z.string().min(1).max(64), permissions: z.array(permissionSchema).max(permissionNames.length) }),
+    reply: z.object({ user: z.object({ id: z.string(), username: z.string(), displayName: z.string(), role: roleSchema.optional() }).nullable() }),
   },
   appStreamStatus: {
     data: z.object({ appId: appIdField, channel: z.string().min(1).max(64) }),

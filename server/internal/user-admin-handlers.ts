@@ -1,5 +1,5 @@
 // Lets `npm run user` administer accounts through the running server, which owns the embedded
-// database (PGlite allows one process).
+// database (one process at a time may open it: server/db/data-dir-lock.ts).
 import type { PrismaClient } from "../db/generated/client";
 import { createUser } from "../accounts/create-user";
 import { listUsers } from "../accounts/list-users";

@@ -3,10 +3,10 @@
 // SIGSEGVed takes down only its own host: the worker keeps its pid, ingest and render stay
 // alive, a control app on another host keeps answering, the hostile app's request gets a clear
 // 5xx, and an app that keeps killing its host is suspended with the reason.
-import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, waitFor, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
+import { appHostPidsOf, workerPidOf } from "../helpers/processes";
 
 let server: RunningServer;
 let staff: TestClient;
@@ -20,49 +20,29 @@ function proposal(endpoints: Record<string, unknown>, module: string) {
 
 const control = proposal({ "/ping": { get: endpoint("ping") } }, "export function ping() { return { body: { pong: true } }; }");
 
-const burner = proposal({ "/burn": { get: endpoint("burn") } }, "export function burn() { const end = Date.now() + 80; while (Date.now() < end) {} return { body: { burnt: true } }; }");
+const burner = proposal({ "/burn": { get: endpoint("burn") } }, "export function burn() { const end = Date.now() + 250; while (Date.now() < end) {} return { body: { burnt: true } }; }");
 
 const breaker = proposal(
-  {
-    "/ping": { get: endpoint("ping") },
-    "/abort": { get: endpoint("abort") },
-    "/spin": { get: endpoint("spin") },
-    "/finalizer": { get: endpoint("finalizer", { interpreter_reuse: { key: "f" } }) },
-  },
+  { "/ping": { get: endpoint("ping") }, "/abort": { get: endpoint("abort") } },
   `export function ping() { return { body: { pong: true } }; }
-export function abort() { return { body: new Array(1e8).fill(0).length }; }
-export function spin() { for (;;) {} }
+export function abort() { return { body: new Array(1e8).fill(0).length }; }`,
+);
+
+// Its own app, so that the violations its hangs are charged with stay apart from the breaker's.
+const hanger = proposal(
+  { "/ping": { get: endpoint("ping") }, "/finalizer": { get: endpoint("finalizer", { interpreter_reuse: { key: "f" } }) } },
+  `export function ping() { return { body: { pong: true } }; }
 const registry = new FinalizationRegistry(() => { for (;;) {} });
 export function finalizer() { for (let i = 0; i < 2000; i++) registry.register({ big: new Array(1000).fill(i) }, i); return { body: { ok: true } }; }`,
 );
 
-function childrenOf(pid: number): number[] {
-  return fs.readdirSync("/proc").flatMap((entry) => {
-    if (!/^\d+$/.test(entry)) return [];
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid ? [Number(entry)] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
-const commandOf = (pid: number) => {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
-  } catch {
-    return "";
-  }
-};
-
 function workerPid(): number {
-  const pid = childrenOf(server.process.pid!).find((child) => commandOf(child).includes("worker/index.ts"));
+  const pid = workerPidOf(server.process.pid!);
   if (!pid) throw new Error("no worker process");
   return pid;
 }
 
-const appHostPids = () => childrenOf(workerPid()).filter((pid) => commandOf(pid).includes("app-host-"));
+const appHostPids = () => appHostPidsOf(workerPid());
 
 async function deploy(appId: string, body: unknown) {
   const response = await staff.fetch(`/api/apps/${appId}/deploy`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -91,14 +71,29 @@ async function expectPlatformUnharmed(pid: number) {
 
 beforeAll(async () => {
   server = await startServer({
-    env: { CANOPY_ADMIN_USERNAME: "hoststaff", CANOPY_ADMIN_PASSWORD: "host-staff-password", APPS_SUSPEND_AFTER_VIOLATIONS: "4", APPS_REQUEST_TIMEOUT_MS: "3000", APPS_CPU_BUDGET_MS_PER_MINUTE: "1500", RENDER_ENABLED: "false" },
+    env: {
+      CANOPY_ADMIN_USERNAME: "hoststaff",
+      CANOPY_ADMIN_PASSWORD: "host-staff-password",
+      APPS_SUSPEND_AFTER_VIOLATIONS: "4",
+      APPS_REQUEST_TIMEOUT_MS: "3000",
+      // Generous per call: the violations under test are the hosts' deaths, not slow calls on a loaded machine.
+      APPS_CPU_MS_PER_CALL: "1000",
+      // Well above what the aborts and hangs cost on a loaded machine (allocating the bomb alone
+      // takes a second of CPU there), so their violations are the deaths under test.
+      APPS_CPU_BUDGET_MS_PER_MINUTE: "5000",
+      RENDER_ENABLED: "false",
+      // One host per app: the control app must not share a host with the app under test, whose
+      // host's death restarts every app on it (co-tenants come back, but answer 503 meanwhile).
+      APP_HOSTS: "4",
+    },
   });
   staff = new TestClient(server.url);
   guest = new TestClient(server.url);
   expect(await staff.signIn("hoststaff", "host-staff-password")).toBe(true);
-  for (const id of ["control", "breaker", "burner"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
+  for (const id of ["control", "breaker", "hanger", "burner"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
   await waitFor(async () => (await deploy("control", control)) === 200, 20_000, 200);
   expect(await deploy("breaker", breaker)).toBe(200);
+  expect(await deploy("hanger", hanger)).toBe(200);
   expect(await deploy("burner", burner)).toBe(200);
 }, 120_000);
 
@@ -123,9 +118,13 @@ describe("app hosts contain what app code does to its process", () => {
 
   it("a host hung outside any timed entry is killed by its liveness check", async () => {
     const pid = workerPid();
-    for (let i = 0; i < 25; i++) await guest.fetch("/apps/breaker/api/finalizer");
+    // Until the hang is noticed: the host is killed and the next call finds the app restarting.
+    // Going on would hang each new host too, and enough kills suspend the app.
+    let noticed = false;
+    for (let i = 0; i < 25 && !noticed; i++) noticed = (await guest.fetch("/apps/hanger/api/finalizer")).status !== 200;
+    expect(noticed).toBe(true);
     await expectPlatformUnharmed(pid);
-    expect(await pingWhenBack("breaker")).toBe(200);
+    expect(await pingWhenBack("hanger")).toBe(200);
   });
 
   for (const signal of ["SIGKILL", "SIGSEGV"] as const) {

@@ -248,6 +248,8 @@ describe("events", () => {
     expect((await pollCall(aliceSocket, "vote", [0])).error).toMatchObject({ code: "APP_ERROR", message: expect.stringContaining("no poll") });
     // The channel owner starts one in chat.
     await alice.mutation("chat.createChannel", { name: "alice" }).catch(() => undefined);
+    // Deployed apps hear only the channels that enabled them.
+    expect((await alice.mutation("chat.enableApp", { channel: "alice", appId: "poll" })).error).toBeUndefined();
     const chat = await connectNamespace(server.url, "/chat", alice.cookieHeader());
     sockets.push(chat);
     await chat.timeout(5000).emitWithAck("join", { channel: "alice" });
@@ -299,7 +301,7 @@ describe("the other examples", () => {
     expect((await post(alice, "not json")).status).toBe(400);
     const created = await post(alice, JSON.stringify({ text: "first note" }));
     expect(created.status).toBe(201);
-    expect(created.headers.get("location")).toBe("/notes/1");
+    expect(created.headers.get("location")).toBe("/apps/notes/api/notes/1");
     expect(await created.json()).toEqual({ id: 1, text: "first note", author: "alice" });
     expect(await (await guest.fetch("/apps/notes/api/notes/1")).json()).toMatchObject({ text: "first note" });
     expect((await guest.fetch("/apps/notes/api/notes/9")).status).toBe(404);

@@ -115,8 +115,10 @@ beforeAll(async () => {
   expect(await staff.signIn("platstaff", "plat-staff-password")).toBe(true);
   await member.mutation("account.signUp", { username: "plat_member", password: "long-enough-1" });
   expect(await member.signIn("plat_member", "long-enough-1")).toBe(true);
-  for (const id of ["bot", "swap", "looper"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
+  for (const id of ["bot", "swap", "looper", "roles"]) expect((await staff.mutation("apps.create", { id, name: id })).error).toBeUndefined();
   await staff.mutation("chat.createChannel", { name: "botroom" });
+  // Deployed apps hear only the channels that enabled them.
+  expect((await staff.mutation("chat.enableApp", { channel: "botroom", appId: "bot" })).error).toBeUndefined();
   // The worker announces the apps capability with its first heartbeat.
   for (let attempt = 0; ; attempt++) {
     const result = await deploy("bot", botApp);
@@ -145,7 +147,7 @@ describe("platform API", () => {
     );
     const ack = await chat.timeout(5000).emitWithAck("message", { type: "channel", target: "botroom", text: "!ping" });
     expect(ack.error).toBeUndefined();
-    expect(await answer).toMatchObject({ username: "app:bot", displayName: "bot", text: "pong to plat_member" });
+    expect(await answer).toMatchObject({ username: "app:bot", displayName: "bot", text: "pong to plat_member", appId: "bot", app: { id: "bot", name: "bot" } });
   });
 
   it("canopy.kv lists by prefix with a limit, deletes and clears", async () => {
@@ -172,11 +174,23 @@ describe("platform API", () => {
     }, 5000);
   });
 
-  it("canopy.users.get gives a public profile or null", async () => {
-    const found = (await (await guest.fetch("/apps/bot/api/user/plat_member")).json()) as { user: Record<string, unknown> };
-    expect(found.user).toMatchObject({ username: "plat_member", role: "MEMBER" });
-    expect(Object.keys(found.user).sort()).toEqual(["createdAt", "displayName", "id", "role", "username"]);
-    expect(await (await guest.fetch("/apps/bot/api/user/nobody_here")).json()).toEqual({ user: null });
+  it("canopy.users.get gives the public profile only, or null; users:read-roles adds the role", async () => {
+    const userOf = async (appId: string, name: string) => ((await (await guest.fetch(`/apps/${appId}/api/user/${name}`)).json()) as { user: Record<string, unknown> | null }).user;
+    expect(await userOf("bot", "plat_member")).toEqual({ id: expect.any(String), username: "plat_member", displayName: expect.any(String) });
+    expect(await userOf("bot", "platstaff")).not.toHaveProperty("role");
+    expect(await userOf("bot", "nobody_here")).toBeNull();
+    const rolesApp = (permissions: string[]) =>
+      proposal(
+        { permissions, endpoints: { "/user/{name}": { get: { js_module: "u.js", js_function: "user", mode: "readonly" } } } },
+        { "u.js": "export async function user(request) { return { body: { user: await canopy.users.get(request.params.name) } }; }" },
+      );
+    // A permission the reviewer sees, with its scope, widens the profile by the role and nothing else.
+    expect((await deploy("roles", rolesApp(["users", "users:read-roles"]))).status).toBe(200);
+    expect(await userOf("roles", "platstaff")).toEqual({ id: expect.any(String), username: "platstaff", displayName: expect.any(String), role: "STAFF" });
+    expect(await userOf("roles", "plat_member")).toMatchObject({ role: "MEMBER" });
+    const alone = await deploy("roles", rolesApp(["users:read-roles"]));
+    expect(alone.status).toBe(400);
+    expect(alone.body.reason).toContain("users:read-roles");
   });
 
   it("canopy.streams.status reports a channel's status", async () => {

@@ -77,4 +77,15 @@ describe("bus endpoint", () => {
     a.failPending("gone");
     await expect(question).rejects.toMatchObject({ code: "UNAVAILABLE" });
   });
+
+  it("refuses to send a message over its limit, to the caller, and sends nothing", async () => {
+    const sent: Envelope[] = [];
+    const a = createBusEndpoint({ label: "a", send: (envelope) => sent.push(envelope), maxMessageBytes: 10_000 });
+    const entries = [{ at: 0, level: "log" as const, message: "€".repeat(4000) }];
+    expect(() => a.tell("b", "appLog", { appId: "app", target: "live", entries })).toThrow(/appLog is \d+ bytes or more; one bus message carries at most 10000/);
+    await expect(a.ask("b", "appKvCommit", { appId: "app", target: "live", clears: [], writes: [{ map: "m", key: "k", value: "x".repeat(20_000) }] })).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    expect(sent).toEqual([]);
+    a.tell("b", "appLog", { appId: "app", target: "live", entries: [{ at: 0, level: "log", message: "€".repeat(3000) }] });
+    expect(sent).toHaveLength(1);
+  });
 });

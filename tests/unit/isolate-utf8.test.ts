@@ -2,9 +2,10 @@
 import { describe, expect, it } from "vitest";
 import { utf8Source } from "@/worker/apps/isolate-utf8";
 
-const { utf8Encode, utf8Decode } = new Function(`${utf8Source}; return { utf8Encode, utf8Decode };`)() as {
+const { utf8Encode, utf8Decode, utf8Length } = new Function(`${utf8Source}; return { utf8Encode, utf8Decode, utf8Length };`)() as {
   utf8Encode(text: string): Uint8Array;
   utf8Decode(bytes: Uint8Array): string;
+  utf8Length(text: string): number;
 };
 
 /** A deterministic generator, so a failure can be reproduced. */
@@ -20,6 +21,7 @@ describe("isolate UTF-8", () => {
   it("encodes like Buffer: ASCII, BMP, astral, lone and reversed surrogates", () => {
     for (const text of ["", "hello", "héllo wörld", "日本語", "😀 a 😀", "\ud800", "x\udc00y", "\udc00\ud800", "\ud83d", "end\ud83d"]) {
       expect(Buffer.from(utf8Encode(text))).toEqual(Buffer.from(text, "utf8"));
+      expect(utf8Length(text)).toBe(Buffer.byteLength(text));
     }
   });
 
@@ -36,6 +38,7 @@ describe("isolate UTF-8", () => {
       for (let i = next(12); i > 0; i--) text += next(3) === 0 ? String.fromCharCode(next(0x10000)) : pieces[next(pieces.length)];
       expect(Buffer.from(utf8Encode(text))).toEqual(Buffer.from(text, "utf8"));
       expect(utf8Decode(utf8Encode(text))).toBe(Buffer.from(text, "utf8").toString("utf8"));
+      expect(utf8Length(text)).toBe(Buffer.byteLength(text));
       const bytes = new Uint8Array(next(10));
       for (let i = 0; i < bytes.length; i++) bytes[i] = next(4) === 0 ? next(256) : [0x41, 0x80, 0xbf, 0xc2, 0xe0, 0xed, 0xf0, 0xf4][next(8)]!;
       expect(utf8Decode(bytes)).toBe(Buffer.from(bytes).toString("utf8"));

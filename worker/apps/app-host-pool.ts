@@ -30,6 +30,11 @@ type Pending = { resolve(value: unknown): void; reject(error: Error): void; inst
 type CommandWithoutId<C = HostCommand> = C extends { id: number } ? Omit<C, "id"> : never;
 
 const stderrTailBytes = 4096;
+// App hosts run below the platform's priority: when app code saturates the cores, the server,
+// the worker's bus and ingest still get the CPU first (the per-call and per-minute budgets are
+// what keep one app from starving another).
+const appHostNiceness = 10;
+const niceCommand = ["/usr/bin/nice", "/bin/nice"].find((candidate) => fs.existsSync(candidate));
 let hostEntry: string | undefined;
 
 /**
@@ -76,6 +81,8 @@ export class AppHost {
   private nextId = 1;
   private stderrTail = "";
   private killReason?: string;
+  /** A send failed: the host is gone or going, and its own exit usually says why better. */
+  private channelFailed = false;
 
   constructor(
     readonly id: number,
@@ -110,9 +117,10 @@ export class AppHost {
       } else onMessage(this, message);
     });
     child.on("error", () => undefined);
-    child.on("exit", (code, signal) => {
+    // "close", not "exit": only then has all of stderr (say, V8's out-of-memory report) been read.
+    child.on("close", (code, signal) => {
       this.dead = true;
-      const reason = this.killReason ?? describeExit(code, signal, this.stderrTail);
+      const reason = describeExit({ code, signal, stderr: this.stderrTail, killReason: this.killReason, channelFailed: this.channelFailed });
       for (const pending of this.pending.values()) pending.reject(new HostDiedError(reason));
       this.pending.clear();
       markReady();
@@ -141,7 +149,12 @@ export class AppHost {
   }
 
   send(message: HostCommand): void {
-    if (!this.dead && this.child.connected) this.child.send(message, (error) => error && this.kill("its channel failed"));
+    if (!this.dead && this.child.connected)
+      this.child.send(message, (error) => {
+        if (!error || this.dead) return;
+        this.channelFailed = true;
+        this.child.kill("SIGKILL");
+      });
   }
 
   kill(reason: string): void {
@@ -151,8 +164,12 @@ export class AppHost {
   }
 }
 
-function describeExit(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
-  if (/out of memory|heap limit|allocation failed/i.test(stderr)) return "The app host ran out of memory and aborted";
+function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null; stderr: string; killReason?: string; channelFailed: boolean }): string {
+  const { code, signal } = exit;
+  // What the host said as it died comes first: a kill or a failed send may race with its abort.
+  if (/out of memory|heap limit|allocation failed/i.test(exit.stderr)) return "The app host ran out of memory and aborted";
+  if (exit.killReason) return exit.killReason;
+  if (exit.channelFailed && signal === "SIGKILL") return "The app host's channel failed";
   if (signal === "SIGSEGV" || signal === "SIGBUS") return `The app host crashed (${signal})`;
   if (signal === "SIGABRT" || signal === "SIGTRAP") return `The app host aborted (${signal})`;
   if (signal) return `The app host was killed (${signal})`;
@@ -180,7 +197,9 @@ export function createAppHostPool(options: {
       serialization: "advanced",
       // The worker's environment holds the bus secret: a host gets none of it.
       env: { NODE_ENV: process.env.NODE_ENV ?? "production" },
-      execArgv: ["--no-node-snapshot"],
+      // Through nice(1), so every thread of the host (isolates run on their own) starts lowered;
+      // renicing the pid afterwards would reach only its main thread.
+      ...(niceCommand ? { execPath: niceCommand, execArgv: ["-n", String(appHostNiceness), process.execPath, "--no-node-snapshot"] } : { execArgv: ["--no-node-snapshot"] }),
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     const host = new AppHost(nextHostId++, child, options.onMessage, onExit);

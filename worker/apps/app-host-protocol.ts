@@ -8,6 +8,7 @@ import type { AppTarget } from "../../server/apps/runtime-contract";
 import { appLogEntrySchema } from "../../server/internal/protocol";
 import type { AppRequest, AppResponse } from "./app-instance";
 import type { RuntimeLimits } from "./limits";
+import { maxLogsPerMessage } from "./log-batches";
 import type { PositionMap } from "./source-map";
 
 /** Everything a host needs to run one deployment (modules already transpiled by the coordinator). */
@@ -33,7 +34,8 @@ export type HostCommand =
   | { t: "request"; id: number; instance: string; request: AppRequest }
   | { t: "rpcCall"; id: number; instance: string; method: string; caller: RpcCaller; pageId?: string; args: unknown[] }
   | { t: "pageConnection"; instance: string; pageId: string; user: unknown; connected: boolean }
-  | { t: "event"; subscription: string; listener: string; payload: unknown; author?: string }
+  /** `only`: the instances that may hear it (chat events are scoped per app by the server); absent: all. */
+  | { t: "event"; subscription: string; listener: string; payload: unknown; author?: string; only?: string[] }
   | { t: "status"; id: number }
   | { t: "callReply"; id: number; ok: true; value: unknown }
   | { t: "callReply"; id: number; ok: false; message: string };
@@ -68,7 +70,7 @@ export const hostMessageSchema = z.discriminatedUnion("t", [
   /** A command's answer: `value` when ok, else an error `code` (an AppError code or HTTP status) and `message`. */
   z.object({ t: z.literal("reply"), id: z.number(), ok: z.boolean(), value: z.unknown().optional(), code: z.string().max(40).optional(), message: z.string().max(2000).optional() }),
   z.object({ t: z.literal("progress"), id: z.number(), step: z.literal("health-check") }),
-  z.object({ t: z.literal("logs"), entries: z.array(z.tuple([instanceField, appLogEntrySchema])).max(10_000) }),
+  z.object({ t: z.literal("logs"), entries: z.array(z.tuple([instanceField, appLogEntrySchema])).max(maxLogsPerMessage) }),
   z.object({ t: z.literal("violation"), instance: instanceField, reason: z.string().max(2000), fatal: z.boolean() }),
   z.object({ t: z.literal("call"), id: z.number(), instance: instanceField, prompt: z.enum(hostCallPrompts), data: z.record(z.string(), z.unknown()) }),
   z.object({

@@ -8,6 +8,8 @@ import type { PlatformBackend } from "./host-api";
 import { skipWebAssemblyInNewContexts } from "./isolate-flags";
 import { KvStore } from "./kv-store";
 import type { RuntimeLimits } from "./limits";
+import { maxLogsPerMessage, splitLogBatches } from "./log-batches";
+import { messageBytes } from "../../server/internal/message-bytes";
 
 type Outgoing = Record<string, unknown> & { t: string };
 
@@ -22,7 +24,8 @@ const lastCpuMs = new Map<string, number>();
 const calls = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 let nextCallId = 1;
 
-// Log lines of one turn of the event loop travel in one message.
+// Log lines of one turn of the event loop travel together, in as few messages as the
+// coordinator accepts (it refuses, and kills, a host that sends it more lines in one).
 let pendingLogs: [string, HostLogEntry][] = [];
 function log(instance: string, entry: HostLogEntry): void {
   if (!pendingLogs.length) setImmediate(flushLogs);
@@ -31,7 +34,7 @@ function log(instance: string, entry: HostLogEntry): void {
 function flushLogs(): void {
   const entries = pendingLogs;
   pendingLogs = [];
-  if (entries.length) send({ t: "logs", entries });
+  for (const batch of splitLogBatches(entries, { maxBytes: Infinity, maxEntries: maxLogsPerMessage })) send({ t: "logs", entries: batch });
 }
 
 function call(instance: string, prompt: HostCallPrompt, data: Record<string, unknown>): Promise<unknown> {
@@ -76,7 +79,7 @@ async function start(id: number, name: string, spec: InstanceSpec): Promise<void
     sourceMaps: spec.sourceMaps,
     disableBytecodeCache: spec.disableBytecodeCache,
     limits,
-    kv: new KvStore(limits.kvMaxBytes, limits.maxResponseBytes, spec.kv),
+    kv: new KvStore(limits.kvMaxBytes, limits.bytes, spec.kv),
     platform: platformFor(name),
     log: (entry) => log(name, entry),
     commitKv: async (writes) => {
@@ -122,8 +125,11 @@ async function rpcCall(id: number, name: string, method: string, caller: RpcCall
   if (permission !== "guest" && !caller) return refuse("UNAUTHORIZED", "Sign in to call this method");
   if (permission === "staff" && caller?.role !== "STAFF") return refuse("FORBIDDEN", "Only staff may call this method");
   const result = await instance.dispatch(`canopy.rpc.register:${method}`, { caller, pageId }, args);
-  if (result.ok) reply(id, { result: result.value });
-  else refuse("BAD_REQUEST", result.message);
+  if (!result.ok) return refuse("BAD_REQUEST", result.message);
+  // Checked again here: the isolate's own check runs in code the app could have tampered with.
+  const limit = limits!.bytes.rpcPayloadBytes;
+  if (messageBytes(result.value, limit) > limit) return refuse("PAYLOAD_TOO_LARGE", `An rpc result is at most ${limit} bytes as JSON`);
+  reply(id, { result: result.value });
 }
 
 async function status(id: number): Promise<void> {
@@ -180,7 +186,8 @@ function receive(command: HostCommand): void {
       return;
     }
     case "event":
-      for (const instance of instances.values()) {
+      for (const [name, instance] of instances) {
+        if (command.only && !command.only.includes(name)) continue;
         // An app does not hear its own messages (no echo loops).
         if (instance.subscriptions.has(command.subscription) && instance.appId !== command.author) void instance.dispatch(command.listener, command.payload);
       }

@@ -7,9 +7,11 @@ import ivm from "isolated-vm";
 import { normalizeEndpoints, type AppManifest, type EndpointDefinition, type Permission } from "../../server/apps/manifest";
 import type { AppLogEntry, AppTarget } from "../../server/apps/runtime-contract";
 import { bootstrapConfig, bootstrapSourceFor } from "./bootstrap";
-import { hostOperations, type HostCallContext, type PlatformBackend } from "./host-api";
-import { KvQuotaError, type KvStore, type KvTransaction, type KvWriteSet } from "./kv-store";
-import { SlidingSum, TokenBucket, type RuntimeLimits } from "./limits";
+import { checkHostInput, hostOperations, type HostCallContext, type PlatformBackend } from "./host-api";
+import { KvCommitError, KvQuotaError, type KvStore, type KvTransaction, type KvWriteSet } from "./kv-store";
+import { utf8Bytes } from "../../server/internal/message-bytes";
+import { SlidingSum, TokenBucket, type ByteBudget, type RuntimeLimits } from "./limits";
+import { truncateUtf8 } from "./log-batches";
 import { originalPosition, type PositionMap } from "./source-map";
 
 type LogInput = Omit<AppLogEntry, "seq" | "target">;
@@ -28,6 +30,7 @@ export type AppInstanceDeps = {
   kv: KvStore;
   platform: PlatformBackend;
   log(entry: LogInput): void;
+  /** Resolves once the server has committed the write set; the worker's copy keeps it only then. */
   commitKv(writes: KvWriteSet): Promise<void>;
   /** A limit was hit; `fatal` when the isolate had to be disposed. */
   onViolation(reason: string, fatal: boolean): void;
@@ -100,6 +103,9 @@ export class AppInstance {
   private readonly chatSends = new SlidingSum(60_000);
   readonly cpuLastMinute = new SlidingSum(60_000);
   private lastCpuMs = 0;
+  /** Time spent in host functions the app called (the isolate's cpuTime leaves it out). */
+  private hostMs = 0;
+  private lastHostMs = 0;
   private busyMs = 0;
   private budgetFlaggedAt = 0;
   private fatalReason?: string;
@@ -111,7 +117,7 @@ export class AppInstance {
   private enteredSinceSample = false;
 
   constructor(private readonly deps: AppInstanceDeps) {
-    this.bootstrapSource = bootstrapSourceFor(bootstrapConfig({ ccfDateStub: deps.manifest.ccf_untrusted_date_time === true, maxResponseBytes: deps.limits.maxResponseBytes }));
+    this.bootstrapSource = bootstrapSourceFor(bootstrapConfig({ ccfDateStub: deps.manifest.ccf_untrusted_date_time === true, bytes: deps.limits.bytes }));
     this.permissions = new Set(deps.manifest.permissions);
     this.endpoints = normalizeEndpoints(deps.manifest.endpoints);
     this.logBucket = new TokenBucket(deps.limits.logLinesPerSecond, deps.limits.logLinesPerSecond * 5);
@@ -132,15 +138,17 @@ export class AppInstance {
     return heap ? heap.used_heap_size + heap.externally_allocated_size : 0;
   }
 
-  /** CPU the current isolate has used, in ms (a counter read; it does not wait for the isolate). */
+  /** CPU the current isolate has used plus the host's time in its calls, in ms (counter reads; they do not wait for the isolate). */
   cpuMs(): number {
-    return !this.isolate || this.isolate.isDisposed ? 0 : Number(this.isolate.cpuTime / 1_000_000n);
+    return !this.isolate || this.isolate.isDisposed ? 0 : Number(this.isolate.cpuTime / 1_000_000n) + this.hostMs;
   }
 
   /** Creates the isolate and starts main, then health-checks every endpoint's module and function. */
   async start(onStep?: (step: "health-check") => void): Promise<void> {
     this.isolate = new ivm.Isolate({ memoryLimit: this.deps.limits.memoryMb });
     this.lastCpuMs = 0;
+    this.hostMs = 0;
+    this.lastHostMs = 0;
     this.busyMs = 0;
     this.fatalReason = undefined;
     this.bootstrap = await this.isolate.compileScript(this.bootstrapSource, { filename: "canopy:bootstrap" });
@@ -367,16 +375,17 @@ export class AppInstance {
       kv: (fn) => {
         try {
           if (handle.txn) return fn(handle.txn);
+          // Outside a request each operation commits alone; the copy shows it once the server has it.
           const txn = this.deps.kv.begin(false);
           const result = fn(txn);
-          if (!txn.isEmpty()) void this.deps.commitKv(txn.commit()).catch((error: unknown) => this.writeLog({ at: Date.now(), level: "error", message: `KV commit failed: ${errorMessage(error)}` }));
+          if (!txn.isEmpty()) void txn.commit(this.deps.commitKv).catch((error: unknown) => this.writeLog({ at: Date.now(), level: "error", message: errorMessage(error) }));
           return result;
         } catch (error) {
           if (error instanceof KvQuotaError) this.violation(error.message, false);
           throw error;
         }
       },
-      log: (level, message) => this.consoleLine(level, message),
+      log: (level, message, totalBytes) => this.consoleLine(level, message, totalBytes),
       setTimer: (ms, repeat) => this.setTimer(handle, ms, repeat),
       clearTimer: (id) => {
         const timer = handle.timers.get(id);
@@ -415,15 +424,30 @@ export class AppInstance {
       throw new Error(`canopy.${operation.permission} needs "${operation.permission}" in app.json's permissions`);
     }
     const list = Array.isArray(args) ? args : [];
-    if (operation.kind === "sync") return operation.run(context, list);
+    const checked = () => {
+      checkHostInput(op as string, operation, list, this.deps.limits.bytes);
+      return operation.kind === "sync" ? operation.run(context, list) : undefined;
+    };
+    const value = this.timedHost(checked);
+    if (operation.kind === "sync") return value;
     const id = this.nextId++;
     Promise.resolve()
-      .then(() => operation.run(context, list))
+      .then(() => this.timedHost(() => operation.run(context, list)))
       .then(
         (value) => this.settle(handle, id, true, value ?? null),
         (error: unknown) => this.settle(handle, id, false, errorMessage(error)),
       );
     return id;
+  }
+
+  /** Runs a host function's work, charging its time to the app. */
+  private timedHost<T>(work: () => T): T {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      this.hostMs += performance.now() - started;
+    }
   }
 
   private settle(handle: ContextHandle, id: number, ok: boolean, value: unknown): void {
@@ -489,7 +513,7 @@ export class AppInstance {
           at: Date.now(),
           level: "metric",
           message: `JS execution complete: Method=${request.method.toUpperCase()}, Path=${request.path}, Status=${status}, ExecMilliseconds=${execMs}`,
-          metrics: { method: request.method.toUpperCase(), path: request.path, status, execMs },
+          metrics: { method: request.method.toUpperCase(), path: request.path.slice(0, 2000), status, execMs },
         });
       }
     }
@@ -521,12 +545,17 @@ export class AppInstance {
           .catch((error: unknown) => this.failEntry(error, "the request", isolate))
           .finally(() => namespace.release());
         onHandle(handle);
-        const result = parseInvokeResult(outcome);
+        const result = parseInvokeResult(outcome, this.deps.limits.bytes);
         if (!result.ok) {
           this.writeLog({ at: Date.now(), level: "error", message: `${request.method.toUpperCase()} ${request.path}: ${result.message}`, stack: parseStack(result.stack, this.deps.sourceMaps) });
           return jsonResponse(500, { error: { code: "APP_ERROR", message: result.message } });
         }
-        if (!txn.isEmpty()) await this.deps.commitKv(txn.commit());
+        if (!txn.isEmpty()) {
+          await txn.commit(this.deps.commitKv).catch((error: unknown) => {
+            this.writeLog({ at: Date.now(), level: "error", message: `${request.method.toUpperCase()} ${request.path}: ${errorMessage(error)}` });
+            throw error instanceof KvCommitError ? new AppError(500, error.message) : error;
+          });
+        }
         return result.response;
       } finally {
         handle.txn = undefined;
@@ -619,7 +648,10 @@ export class AppInstance {
     const cpuMs = Number(this.isolate.cpuTime / 1_000_000n);
     const delta = cpuMs - this.lastCpuMs;
     this.lastCpuMs = cpuMs;
-    this.cpuLastMinute.add(delta);
+    // The host's time in the app's calls counts against its budget; not against the watchdog
+    // below, which looks for code running outside any timed entry.
+    this.cpuLastMinute.add(delta + this.hostMs - this.lastHostMs);
+    this.lastHostMs = this.hostMs;
     // Every entry has its own timeout; CPU burnt while no entry runs escaped them all.
     const uncovered = this.activeEntries === 0 && !this.enteredSinceSample;
     this.enteredSinceSample = this.activeEntries > 0;
@@ -648,7 +680,7 @@ export class AppInstance {
     this.deps.onViolation(reason, fatal);
   }
 
-  private consoleLine(level: LogInput["level"], message: string): void {
+  private consoleLine(level: LogInput["level"], message: string, totalBytes?: number): void {
     if (!this.logBucket.take()) {
       if (this.droppedLogs++ === 0) {
         setTimeout(() => {
@@ -658,11 +690,12 @@ export class AppInstance {
       }
       return;
     }
-    this.writeLog({ at: Date.now(), level, message: message.length > 4000 ? `${message.slice(0, 4000)}…` : message });
+    this.writeLog({ at: Date.now(), level, message }, totalBytes);
   }
 
-  private writeLog(entry: LogInput): void {
-    this.deps.log(entry);
+  /** Every line is cut to the log line limit here, where it is made. */
+  private writeLog(entry: LogInput, totalBytes?: number): void {
+    this.deps.log({ ...entry, message: truncateUtf8(entry.message, this.deps.limits.bytes.logLineBytes, totalBytes) });
   }
 }
 
@@ -680,8 +713,8 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 type InvokeResult = { ok: true; response: Omit<AppResponse, "execMs"> } | { ok: false; message: string; stack?: string };
 
-/** The isolate's answer is untrusted: check every field before it leaves the worker. */
-function parseInvokeResult(value: unknown): InvokeResult {
+/** The isolate's answer is untrusted: check every field, and its size, before it leaves the host. */
+function parseInvokeResult(value: unknown, bytes: ByteBudget): InvokeResult {
   const outcome = value as { ok?: unknown; response?: { status?: unknown; headers?: unknown; body?: unknown }; error?: { message?: unknown; stack?: unknown } };
   if (!outcome || typeof outcome !== "object") return { ok: false, message: "The endpoint gave no answer" };
   if (outcome.ok !== true) {
@@ -692,11 +725,20 @@ function parseInvokeResult(value: unknown): InvokeResult {
   if (status === undefined) return { ok: false, message: `Invalid statusCode ${String(response.status)}` };
   const headers: Record<string, string> = Object.create(null);
   if (response.headers && typeof response.headers === "object") {
-    for (const [key, header] of Object.entries(response.headers as Record<string, unknown>)) {
-      if (/^[a-z0-9!#$%&'*+.^_`|~-]{1,100}$/.test(key) && typeof header === "string" && !/[\r\n]/.test(header) && header.length <= 8000) headers[key] = header;
+    const entries = Object.entries(response.headers as Record<string, unknown>);
+    if (entries.length > bytes.responseHeaderCount) return { ok: false, message: `RangeError: A response has at most ${bytes.responseHeaderCount} headers` };
+    let headerBytes = 0;
+    for (const [key, header] of entries) {
+      if (typeof header !== "string") continue;
+      headerBytes += key.length + utf8Bytes(header, bytes.responseHeaderBytes);
+      if (headerBytes > bytes.responseHeaderBytes) return { ok: false, message: `RangeError: Response headers larger than ${bytes.responseHeaderBytes} bytes` };
+      if (/^[a-z0-9!#$%&'*+.^_`|~-]{1,100}$/.test(key) && !/[\r\n]/.test(header) && header.length <= 8000) headers[key] = header;
     }
   }
-  const body = response.body instanceof ArrayBuffer ? new Uint8Array(response.body) : typeof response.body === "string" ? new Uint8Array(Buffer.from(response.body, "utf8")) : new Uint8Array(0);
+  const text = typeof response.body === "string" ? response.body : undefined;
+  const size = text === undefined ? (response.body instanceof ArrayBuffer ? response.body.byteLength : 0) : utf8Bytes(text, bytes.responseBodyBytes);
+  if (size > bytes.responseBodyBytes) return { ok: false, message: `RangeError: Response body larger than ${bytes.responseBodyBytes} bytes (UTF-8)` };
+  const body = response.body instanceof ArrayBuffer ? new Uint8Array(response.body) : text !== undefined ? new Uint8Array(Buffer.from(text, "utf8")) : new Uint8Array(0);
   return { ok: true, response: { status, headers: { ...headers }, body } };
 }
 

@@ -4,6 +4,8 @@
 // calls: invoke (an endpoint), settle (an async host call finished), fire (a timer), dispatch
 // (an event or rpc call). Host objects never enter the isolate.
 import { canopyFunctionKeys, ccfCryptoFunctions, ccfFunctions, platformModules } from "../../server/apps/platform-api/declaration";
+import { hostCallNames } from "./host-api";
+import type { ByteBudget } from "./limits";
 import { urlSource } from "./isolate-url";
 import { utf8InIsolateMaxLength, utf8Source } from "./isolate-utf8";
 
@@ -13,10 +15,11 @@ export type BootstrapConfig = {
   ccfCrypto: string[];
   /** app.json's ccf_untrusted_date_time: Date.now() is 0 until ccf.enableUntrustedDateTime(true). */
   ccfDateStub: boolean;
-  maxResponseBytes: number;
+  /** The isolate checks what it hands out against these, so the app gets the error (the host checks again). */
+  bytes: Pick<ByteBudget, "responseBodyBytes" | "responseHeaderCount" | "responseHeaderBytes" | "rpcPayloadBytes" | "logLineBytes" | "hostInputBytes">;
 };
 
-export function bootstrapConfig(options: { ccfDateStub: boolean; maxResponseBytes: number }): BootstrapConfig {
+export function bootstrapConfig(options: { ccfDateStub: boolean; bytes: BootstrapConfig["bytes"] }): BootstrapConfig {
   return {
     modules: platformModules.map((module) => ({ name: module.name, functions: module.functions.map((fn) => ({ name: fn.name, kind: fn.kind })) })),
     ccf: ccfFunctions.map((fn) => ({ name: fn.name, kind: fn.kind })),
@@ -67,19 +70,19 @@ export function bootstrapSourceFor(config: BootstrapConfig): string {
     __CCF_API__: ccf,
     __CCF_CRYPTO_API__: ccfCrypto,
     __CCF_DATE_STUB__: String(config.ccfDateStub),
-    __MAX_RESPONSE_BYTES__: String(config.maxResponseBytes),
+    __BYTE_LIMITS__: JSON.stringify({ body: config.bytes.responseBodyBytes, headerCount: config.bytes.responseHeaderCount, headers: config.bytes.responseHeaderBytes, rpc: config.bytes.rpcPayloadBytes, logLine: config.bytes.logLineBytes, hostInput: config.bytes.hostInputBytes, names: hostCallNames }),
     __UTF8__: utf8Source,
     __UTF8_IN_ISOLATE_MAX__: String(utf8InIsolateMaxLength),
     __URL__: urlSource,
   };
-  return bootstrapTemplate.replace(/__(?:CANOPY_API|CCF_API|CCF_CRYPTO_API|CCF_DATE_STUB|MAX_RESPONSE_BYTES|UTF8|UTF8_IN_ISOLATE_MAX|URL)__/g, (name) => values[name]!);
+  return bootstrapTemplate.replace(/__(?:CANOPY_API|CCF_API|CCF_CRYPTO_API|CCF_DATE_STUB|BYTE_LIMITS|UTF8|UTF8_IN_ISOLATE_MAX|URL)__/g, (name) => values[name]!);
 }
 
 const bootstrapTemplate = String.raw`
 (() => {
   "use strict";
   const host = globalThis.__canopyHost;
-  const maxResponseBytes = __MAX_RESPONSE_BYTES__;
+  const limits = __BYTE_LIMITS__;
   delete globalThis.__canopyHost;
   // Blocking or unmetered primitives have no place in a shared worker.
   delete globalThis.SharedArrayBuffer;
@@ -89,7 +92,15 @@ const bootstrapTemplate = String.raw`
   const pending = new Map();
   const timers = new Map();
   const listeners = new Map();
-  const call = (op, args) => host(op, args);
+  // An input over the host's limit is refused here, before copying it out costs the host's
+  // thread (for a string, more UTF-16 units than the limit are more bytes too); the host checks again.
+  const call = (op, args) => {
+    for (const arg of args) {
+      const size = typeof arg === "string" ? arg.length : arg instanceof ArrayBuffer ? arg.byteLength : 0;
+      if (size > limits.hostInput) throw new RangeError((limits.names[op] || op) + ": the input is more than " + limits.hostInput + " bytes (the limit of one call)");
+    }
+    return host(op, args);
+  };
   const callAsync = (op, args) => new Promise((resolve, reject) => pending.set(call(op, args), { resolve, reject }));
   const define = (name, value) => Object.defineProperty(globalThis, name, { value, writable: false, configurable: false, enumerable: false });
   // The larger API objects are built on first use: building them costs more than most requests'
@@ -106,6 +117,8 @@ const bootstrapTemplate = String.raw`
     throw new TypeError("Expected an ArrayBuffer");
   };
 __UTF8__
+  // More UTF-8 bytes than max? The length alone decides most strings without a pass over them.
+  const overBytes = (text, max) => text.length > max || (text.length * 3 > max && utf8Length(text) > max);
   // Short text is converted here, long text by the host (where it is faster than a loop in JS).
   const encodeText = (text) => (text.length <= __UTF8_IN_ISOLATE_MAX__ ? utf8Encode(text).buffer : call("text.encode", [text]));
   const decodeText = (buffer) => (buffer.byteLength <= __UTF8_IN_ISOLATE_MAX__ ? utf8Decode(new Uint8Array(buffer)) : call("text.decode", [buffer]));
@@ -133,7 +146,10 @@ __UTF8__
   const format = (args) => args.map((arg) => { try { return inspect(arg); } catch { return "[unprintable]"; } }).join(" ");
   const consoleObject = lazy(() => {
     const value = {};
-    for (const level of ["log", "info", "warn", "error", "debug"]) value[level] = (...args) => { call("console", [level, format(args)]); };
+    // A long line crosses to the host only as far as the line limit (that many UTF-16 units hold
+    // at least as many bytes), with its full length for the truncation marker.
+    const line = (level, text) => (text.length > limits.logLine ? [level, text.slice(0, limits.logLine), utf8Length(text)] : [level, text]);
+    for (const level of ["log", "info", "warn", "error", "debug"]) value[level] = (...args) => { call("console", line(level, format(args))); };
     value.trace = value.debug;
     return Object.freeze(value);
   });
@@ -222,7 +238,7 @@ __URL__
   const encodeBody = (body, headers) => {
     if (body === undefined || body === null) return new ArrayBuffer(0);
     if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
-      if (body.byteLength > maxResponseBytes) throw new RangeError("Response body larger than " + maxResponseBytes + " bytes");
+      if (body.byteLength > limits.body) throw new RangeError("Response body larger than " + limits.body + " bytes");
       if (!("content-type" in headers)) headers["content-type"] = "application/octet-stream";
       return toBuffer(body);
     }
@@ -230,7 +246,7 @@ __URL__
     if (typeof body !== "string") { text = JSON.stringify(body); if (!("content-type" in headers)) headers["content-type"] = "application/json"; }
     else if (!("content-type" in headers)) headers["content-type"] = "text/plain; charset=utf-8";
     if (typeof text !== "string") return new ArrayBuffer(0);
-    if (text.length > maxResponseBytes) throw new RangeError("Response body larger than " + maxResponseBytes + " bytes");
+    if (overBytes(text, limits.body)) throw new RangeError("Response body larger than " + limits.body + " bytes (UTF-8)");
     // The host encodes text bodies as it copies the result out: one host call less per request.
     return text;
   };
@@ -239,7 +255,19 @@ __URL__
     if (typeof response !== "object") throw new TypeError("An endpoint returns {statusCode?, headers?, body?}");
     const status = response.statusCode === undefined ? 200 : Number(response.statusCode);
     const headers = {};
-    if (response.headers && typeof response.headers === "object") for (const key of Object.keys(response.headers)) headers[String(key).toLowerCase()] = String(response.headers[key]);
+    if (response.headers && typeof response.headers === "object") {
+      const keys = Object.keys(response.headers);
+      if (keys.length > limits.headerCount) throw new RangeError("A response has at most " + limits.headerCount + " headers");
+      let bytes = 0;
+      for (const key of keys) {
+        const name = String(key).toLowerCase();
+        const value = String(response.headers[key]);
+        if (overBytes(name, limits.headers) || overBytes(value, limits.headers)) throw new RangeError("Response headers larger than " + limits.headers + " bytes");
+        bytes += utf8Length(name) + utf8Length(value);
+        if (bytes > limits.headers) throw new RangeError("Response headers larger than " + limits.headers + " bytes");
+        headers[name] = value;
+      }
+    }
     const body = encodeBody(response.body, headers);
     return { status, headers, body };
   };
@@ -285,7 +313,9 @@ __URL__
       const listener = listeners.get(key);
       if (!listener) throw new Error("No listener for " + key);
       const result = extra === undefined || extra === null ? await listener(payload) : await listener(payload, ...extra);
-      return { ok: true, value: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+      const json = result === undefined ? "null" : JSON.stringify(result);
+      if (json !== undefined && overBytes(json, limits.rpc)) throw new RangeError("An rpc result is at most " + limits.rpc + " bytes as JSON");
+      return { ok: true, value: json === undefined ? null : JSON.parse(json) };
     });
   };
   // One entry function (one reference for the host to hold) rather than an object of four.

@@ -15,6 +15,7 @@ import { createAppLeases } from "./app-leases";
 import { createAppHostPool, HostDiedError, type AppHost, type HostDeath } from "./app-host-pool";
 import { requestReplySchema, startReplySchema, statusReplySchema, type HostMessage, type InstanceSpec } from "./app-host-protocol";
 import { limitsFromEnv, SlidingSum } from "./limits";
+import { splitLogBatches } from "./log-batches";
 import { transpileModules } from "./transpile";
 
 type Key = `${string}:${AppTarget}`;
@@ -42,8 +43,12 @@ const eventKeys: Record<AppPlatformEvent["kind"], { subscription: string; listen
 
 /** More suspects than this at a host's death: no quarantine (it would fork a host for each). */
 const maxQuarantined = 8;
-const restartDelaysMs = [0, 1000, 3000];
+// About half a minute of tries before an app whose host died is given up: a host that dies again
+// while the app starts (hosts killed in a row, a loaded machine) is not the app's fault.
+const restartDelaysMs = [0, 500, 1000, 2000, 4000, 8000, 15_000];
 const statusTimeoutMs = 1000;
+/** Log lines of one app per flush, and per appLog message (the bus schema's limit). */
+const maxLogBatch = 1000;
 
 export type AppsCapability = WorkerCapability & {
   /** What the heartbeat reports: the apps served (running or suspended) with their fences. */
@@ -76,14 +81,20 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
   function bufferLog(key: Key, entry: LogInput): void {
     let buffer = logBuffers.get(key);
     if (!buffer) logBuffers.set(key, (buffer = []));
-    if (buffer.length < 1000) buffer.push(entry);
+    if (buffer.length < maxLogBatch) buffer.push(entry);
   }
 
   const flushTimer = setInterval(() => {
     for (const [key, entries] of logBuffers) {
       if (!entries.length) continue;
       logBuffers.set(key, []);
-      bus.tell(serverLabel, "appLog", { ...splitKey(key), entries });
+      for (const batch of splitLogBatches(entries, { maxBytes: limits.bytes.logBatchBytes, maxEntries: maxLogBatch })) {
+        try {
+          bus.tell(serverLabel, "appLog", { ...splitKey(key), entries: batch });
+        } catch (error) {
+          deps.log.warn("app log batch refused", { key, error: errorMessage(error) });
+        }
+      }
     }
   }, 100);
 
@@ -164,10 +175,15 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
         host.send({ t: "restart", instance: run.instance });
       }
     } else if (message.t === "emit") {
-      bus.tell(serverLabel, "appRpcEmit", { appId: run.appId, target: run.target, to: message.to, event: message.event, payload: message.payload });
+      // The host bounded the payload already; this refuses what a misbehaving host sends anyway.
+      try {
+        bus.tell(serverLabel, "appRpcEmit", { appId: run.appId, target: run.target, to: message.to, event: message.event, payload: message.payload });
+      } catch (error) {
+        bufferLog(run.key, { at: Date.now(), level: "error", message: `canopy.rpc.emit: ${errorMessage(error)}` });
+      }
     } else if (message.t === "call") {
-      // The identity is the coordinator's, never the host's.
-      const data = { ...message.data, appId: run.appId, target: run.target };
+      // The identity and its permissions are the coordinator's, never the host's.
+      const data = { ...message.data, appId: run.appId, target: run.target, permissions: run.spec.manifest.permissions };
       (bus.ask as (target: string, prompt: string, data: unknown) => Promise<unknown>)(serverLabel, message.prompt, data).then(
         (value) => host.send({ t: "callReply", id: message.id, ok: true, value }),
         (error: unknown) => host.send({ t: "callReply", id: message.id, ok: false, message: errorMessage(error) }),
@@ -312,12 +328,19 @@ export function createAppsCapability(deps: { bus: BusEndpoint; workerId: string;
     run?.host.send({ t: "pageConnection", instance: run.instance, pageId: data.pageId, user: data.user, connected: data.connected });
   });
 
-  bus.handle("appPlatformEvent", (event) => {
+  bus.handle("appPlatformEvent", ({ event, audience }) => {
     const keys = eventKeys[event.kind];
     const payload = event.kind === "chat.message" ? event.message : event;
     const author = event.kind === "chat.message" && event.message.username.startsWith("app:") ? event.message.username.slice("app:".length) : undefined;
+    // With an audience (chat), only the instances the server named hear it, whatever a host says it runs.
+    const only = audience && audience.flatMap((member) => running.get(keyOf(member.appId, member.target)) ?? []);
     for (const host of pool.hosts()) {
-      if (host.instances.size) host.send({ t: "event", subscription: keys.subscription, listener: keys.listener, payload, author });
+      if (!host.instances.size) continue;
+      if (!only) host.send({ t: "event", subscription: keys.subscription, listener: keys.listener, payload, author });
+      else {
+        const instances = only.filter((run) => run.host === host).map((run) => run.instance);
+        if (instances.length) host.send({ t: "event", subscription: keys.subscription, listener: keys.listener, payload, author, only: instances });
+      }
     }
   });
 

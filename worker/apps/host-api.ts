@@ -3,7 +3,9 @@
 // are gated by the app's permissions; everything touching the outside goes through `platform`.
 import crypto from "node:crypto";
 import type { Permission } from "../../server/apps/manifest";
+import { messageBytes, utf8Bytes } from "../../server/internal/message-bytes";
 import type { KvTransaction } from "./kv-store";
+import type { ByteBudget } from "./limits";
 
 export type PlatformBackend = {
   chatSend(channel: string, text: string, system: boolean): Promise<{ id: number }>;
@@ -21,7 +23,8 @@ export type HostCallContext = {
   isMain: boolean;
   /** Runs `fn` in the request's transaction, or (outside requests) in one committed at once. */
   kv<T>(fn: (txn: KvTransaction) => T): T;
-  log(level: "log" | "info" | "warn" | "error" | "debug", message: string): void;
+  /** `totalBytes`: the line's length when the isolate sent only its start. */
+  log(level: "log" | "info" | "warn" | "error" | "debug", message: string, totalBytes?: number): void;
   setTimer(ms: number, repeat: boolean): number;
   clearTimer(id: number): void;
   /** Counts a chat send against the app's rate; throws when over it. */
@@ -37,7 +40,11 @@ export type HostCallContext = {
   platform: PlatformBackend;
 };
 
-export type HostOperation = { kind: "sync" | "async"; permission?: Permission; run(context: HostCallContext, args: unknown[]): unknown };
+/**
+ * `maxInputBytes`: the most its arguments together may hold (UTF-8 bytes of strings, bytes of
+ * buffers, JSON of objects), checked before it runs; without it, `hostInputBytes`.
+ */
+export type HostOperation = { kind: "sync" | "async"; permission?: Permission; maxInputBytes?: (bytes: ByteBudget) => number; run(context: HostCallContext, args: unknown[]): unknown };
 
 const canopyKvMap = "~canopy.kv";
 const maxUrlLength = 65_536;
@@ -105,8 +112,10 @@ function safeJson(value: unknown): string {
   }
 }
 
-const sync = (permission: Permission | undefined, run: HostOperation["run"]): HostOperation => ({ kind: "sync", permission, run });
+const sync = (permission: Permission | undefined, run: HostOperation["run"], maxInputBytes?: HostOperation["maxInputBytes"]): HostOperation => ({ kind: "sync", permission, run, maxInputBytes });
 const async = (permission: Permission, run: HostOperation["run"]): HostOperation => ({ kind: "async", permission, run });
+/** An rpc event travels to the app's pages in one bus message. */
+const rpcPayload = (bytes: ByteBudget) => bytes.rpcPayloadBytes;
 
 export const hostOperations: Record<string, HostOperation> = {
   "canopy.chat.send": async("chat", (context, [channel, message]) => {
@@ -154,13 +163,21 @@ export const hostOperations: Record<string, HostOperation> = {
     mainOnly(context, "canopy.rpc.on");
     context.subscribe(`rpc.${listenerEvent(event, ["connected", "disconnected"])}`);
   }),
-  "canopy.rpc.emit": sync("rpc", (context, [event, payload]) => context.platform.rpcEmit({ kind: "all" }, text(event, "event", 100), payload ?? null)),
-  "canopy.rpc.emitToPage": sync("rpc", (context, [pageId, event, payload]) => {
-    context.platform.rpcEmit({ kind: "page", pageId: text(pageId, "pageId", 40) }, text(event, "event", 100), payload ?? null);
-  }),
-  "canopy.rpc.emitToUser": sync("rpc", (context, [userId, event, payload]) => {
-    context.platform.rpcEmit({ kind: "user", userId: text(userId, "userId", 64) }, text(event, "event", 100), payload ?? null);
-  }),
+  "canopy.rpc.emit": sync("rpc", (context, [event, payload]) => context.platform.rpcEmit({ kind: "all" }, text(event, "event", 100), payload ?? null), rpcPayload),
+  "canopy.rpc.emitToPage": sync(
+    "rpc",
+    (context, [pageId, event, payload]) => {
+      context.platform.rpcEmit({ kind: "page", pageId: text(pageId, "pageId", 40) }, text(event, "event", 100), payload ?? null);
+    },
+    rpcPayload,
+  ),
+  "canopy.rpc.emitToUser": sync(
+    "rpc",
+    (context, [userId, event, payload]) => {
+      context.platform.rpcEmit({ kind: "user", userId: text(userId, "userId", 64) }, text(event, "event", 100), payload ?? null);
+    },
+    rpcPayload,
+  ),
 
   "canopy.pages.publish": async("pages", (context, [pageId, options]) => {
     const id = text(pageId, "pageId", 40);
@@ -199,25 +216,31 @@ export const hostOperations: Record<string, HostOperation> = {
   "ccf.kv.clear": sync(undefined, (context, [map]) => context.kv((txn) => txn.clear(ccfMap(map)))),
   "ccf.kv.keys": sync(undefined, (context, [map]) => context.kv((txn) => txn.keys(ccfMap(map)).map((key) => arrayBufferOf(Buffer.from(key, "base64"))))),
 
-  console: sync(undefined, (context, [level, message]) => {
+  console: sync(undefined, (context, [level, message, totalBytes]) => {
     const levels = ["log", "info", "warn", "error", "debug"] as const;
-    context.log(levels.includes(level as never) ? (level as (typeof levels)[number]) : "log", String(message));
+    context.log(levels.includes(level as never) ? (level as (typeof levels)[number]) : "log", text(message, "message", Infinity), typeof totalBytes === "number" ? totalBytes : undefined);
   }),
-  "entry.done": sync(undefined, (context, [id, result]) => {
-    if (typeof id === "number") context.entryDone(id, result);
-  }),
+  // Not measured here (that would cost a pass over every response): a response is checked
+  // against its own limits when it is parsed, an rpc result by the rpc call.
+  "entry.done": sync(
+    undefined,
+    (context, [id, result]) => {
+      if (typeof id === "number") context.entryDone(id, result);
+    },
+    () => Infinity,
+  ),
   "timer.set": sync(undefined, (context, [ms, repeat]) => context.setTimer(typeof ms === "number" && Number.isFinite(ms) ? ms : 0, Boolean(repeat))),
   "timer.clear": sync(undefined, (context, [id]) => {
     if (typeof id === "number") context.clearTimer(id);
   }),
-  "text.encode": sync(undefined, (_context, [value]) => arrayBufferOf(Buffer.from(text(value, "text", 10_000_000)))),
+  "text.encode": sync(undefined, (_context, [value]) => arrayBufferOf(Buffer.from(text(value, "text", Infinity)))),
   "text.decode": sync(undefined, (_context, [value]) => bytes(value, "buffer").toString("utf8")),
   "base64.encode": sync(undefined, (_context, [value]) => {
-    const input = text(value, "data", 10_000_000);
-    if ([...input].some((character) => character.charCodeAt(0) > 0xff)) throw new RangeError("btoa: the string contains characters outside of Latin1");
+    const input = text(value, "data", Infinity);
+    if (/[\u0100-\uffff]/.test(input)) throw new RangeError("btoa: the string contains characters outside of Latin1");
     return Buffer.from(input, "latin1").toString("base64");
   }),
-  "base64.decode": sync(undefined, (_context, [value]) => Buffer.from(text(value, "data", 10_000_000), "base64").toString("latin1")),
+  "base64.decode": sync(undefined, (_context, [value]) => Buffer.from(text(value, "data", Infinity), "base64").toString("latin1")),
   "crypto.randomUUID": sync(undefined, () => crypto.randomUUID()),
   // URL parsing for the isolate's URL class: null for what does not parse (the isolate throws).
   "url.parse": sync(undefined, (_context, [input, base]) => {
@@ -238,3 +261,30 @@ export const hostOperations: Record<string, HostOperation> = {
   }),
   "crypto.random": sync(undefined, (_context, [length]) => arrayBufferOf(crypto.randomBytes(Math.max(0, Math.min(65536, Number(length) || 0))))),
 };
+
+/** What the app called, for errors: the op names of the isolate's globals are not what it wrote. */
+export const hostCallNames: Record<string, string> = {
+  "base64.encode": "btoa",
+  "base64.decode": "atob",
+  "text.encode": "UTF-8 encoding (TextEncoder, ccf.strToBuf, ccf.jsonCompatibleToBuf)",
+  "text.decode": "UTF-8 decoding (TextDecoder, ccf.bufToStr, ccf.bufToJsonCompatible)",
+  "url.parse": "URL",
+  "url.set": "URL",
+  "crypto.randomUUID": "crypto.randomUUID",
+  "crypto.random": "crypto.getRandomValues",
+};
+
+/** Refuses arguments beyond the operation's input limit, before it spends the host's time on them. */
+export function checkHostInput(op: string, operation: HostOperation, args: unknown[], bytes: ByteBudget): void {
+  const limit = operation.maxInputBytes ? operation.maxInputBytes(bytes) : bytes.hostInputBytes;
+  if (limit === Infinity) return;
+  let total = 0;
+  for (const arg of args) {
+    const left = limit - total;
+    if (typeof arg === "string") total += utf8Bytes(arg, left);
+    else if (arg instanceof ArrayBuffer || ArrayBuffer.isView(arg)) total += arg.byteLength;
+    else if (arg !== null && typeof arg === "object") total += messageBytes(arg, left);
+    else total += 8;
+    if (total > limit) throw new RangeError(`${hostCallNames[op] ?? op}: the input is more than ${limit} bytes (the limit of one call)`);
+  }
+}

@@ -7,8 +7,22 @@
 /** Strings (in UTF-16 units) and buffers (in bytes) up to this size are converted in the isolate. */
 export const utf8InIsolateMaxLength = 4096;
 
-/** Declares `utf8Encode(text): Uint8Array` and `utf8Decode(bytes: Uint8Array): string`. */
+/** Declares `utf8Encode(text): Uint8Array`, `utf8Decode(bytes: Uint8Array): string` and `utf8Length(text): number`. */
 export const utf8Source = String.raw`
+const utf8Length = (text) => {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) { bytes += 1; continue; }
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) { bytes += 2; i++; continue; }
+    }
+    bytes += 2;
+  }
+  return bytes;
+};
 const utf8Encode = (text) => {
   const out = new Uint8Array(text.length * 3);
   let at = 0;

@@ -10,7 +10,7 @@ export type RuntimeLimits = {
   logLinesPerSecond: number;
   kvMaxBytes: number;
   chatSendsPerMinute: number;
-  maxResponseBytes: number;
+  bytes: ByteBudget;
   suspendAfterViolations: number;
   violationWindowMs: number;
 };
@@ -25,10 +25,57 @@ export function limitsFromEnv(env: Env): RuntimeLimits {
     logLinesPerSecond: env.APPS_LOG_LINES_PER_SECOND,
     kvMaxBytes: env.APPS_KV_MAX_BYTES,
     chatSendsPerMinute: env.APPS_CHAT_SENDS_PER_MINUTE,
-    // Responses travel over the internal bus, whose messages are bounded by MAX_BODY_BYTES.
-    maxResponseBytes: Math.max(1024, env.MAX_BODY_BYTES - 64 * 1024),
+    bytes: byteBudget(env.MAX_BODY_BYTES),
     suspendAfterViolations: env.APPS_SUSPEND_AFTER_VIOLATIONS,
     violationWindowMs: 10 * 60_000,
+  };
+}
+
+/**
+ * Bytes and counts of everything app code makes leave its isolate. Whatever it makes travels to
+ * the server in a bus message, and the server's Socket.IO drops a connection that sends a message
+ * over MAX_BODY_BYTES (its maxHttpBufferSize), which would fail every app of the worker. So each
+ * channel is bounded where it is made, at the bus limit less headroom for the envelope and the
+ * fields around it, and excess is an error for the app alone.
+ */
+export type ByteBudget = {
+  /** The bus's message limit (MAX_BODY_BYTES); the bus client refuses anything larger. */
+  busMessageBytes: number;
+  /** A response body, in UTF-8 bytes for text. */
+  responseBodyBytes: number;
+  responseHeaderCount: number;
+  /** A response's header names and values together, in UTF-8 bytes. */
+  responseHeaderBytes: number;
+  /** One canopy.rpc.emit payload, and one rpc method's result, as JSON. */
+  rpcPayloadBytes: number;
+  /** One log line; longer lines are cut with a marker saying how much was dropped. */
+  logLineBytes: number;
+  /** One batch of log lines on the bus (batches are split to fit). */
+  logBatchBytes: number;
+  /** Writes (and deletes) in one KV transaction: its write set travels in one message (the bus schema's limit). */
+  kvTransactionWrites: number;
+  /** One KV transaction's write set as it travels (base64 keys and values with their fields). */
+  kvTransactionBytes: number;
+  /** Any one input of a host function (btoa, atob, digest, text encoding, URL, console, KV values). */
+  hostInputBytes: number;
+};
+
+export function byteBudget(busMessageBytes: number): ByteBudget {
+  const headroom = Math.min(64 * 1024, Math.floor(busMessageBytes / 4));
+  const payload = busMessageBytes - headroom;
+  return {
+    busMessageBytes,
+    responseBodyBytes: payload,
+    responseHeaderCount: 100,
+    responseHeaderBytes: Math.min(32 * 1024, Math.floor(headroom / 2)),
+    rpcPayloadBytes: payload,
+    logLineBytes: Math.min(4096, Math.floor(headroom / 4)),
+    logBatchBytes: payload,
+    kvTransactionWrites: 10_000,
+    kvTransactionBytes: payload,
+    // Nothing larger than a bus message can come in or go out (base64 adds a third): larger
+    // inputs only cost the host's thread, which is shared by every app on it.
+    hostInputBytes: 2 * busMessageBytes,
   };
 }
 

@@ -28,6 +28,13 @@ export type PageClientToServerEvents = {
   "rpc:call": (payload: z.input<typeof rpcCallSchema>, ack?: PageAck<{ result: unknown }>) => void;
 };
 
+/** Each client event's payload schema: the handlers parse with these, and the fuzz test walks them. */
+export const pageEventSchemas = {
+  "page:join": pageRefSchema,
+  "page:leave": pageRefSchema,
+  "rpc:call": rpcCallSchema,
+} satisfies Record<keyof PageClientToServerEvents, z.ZodType>;
+
 export type PageServerToClientEvents = {
   /** An event the app's server script emitted to all its pages, this page, or this user. */
   "rpc:event": (payload: { appId: string; target: "live" | "preview"; event: string; payload: unknown }) => void;

@@ -15,8 +15,7 @@ import {
   appPageRoom,
   appRoom,
   appUserRoom,
-  pageRefSchema,
-  rpcCallSchema,
+  pageEventSchemas,
   type PageClientToServerEvents,
   type PageError,
   type PageRef,
@@ -24,6 +23,7 @@ import {
   type PageSocketData,
   type PageUser,
 } from "./page-events";
+import { takeAck } from "../../sockets/take-ack";
 
 type PageSocket = Socket<PageClientToServerEvents, PageServerToClientEvents, Record<string, never>, PageSocketData & { caller: Caller | null }>;
 export type PageNamespace = Namespace<PageClientToServerEvents, PageServerToClientEvents, Record<string, never>, PageSocketData & { caller: Caller | null }>;
@@ -101,14 +101,14 @@ export function registerPageHandlers(
     deps.onPageConnection({ appId: ref.appId, target: ref.target, pageId: ref.pageId, user, connected });
   }
 
-  function on<S extends z.ZodType, R>(socket: PageSocket, event: keyof PageClientToServerEvents, schema: S, handler: (payload: z.output<S>) => Promise<R> | R) {
-    socket.on(event, async (...args: unknown[]) => {
-      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (response: unknown) => void) : undefined;
+  function on<E extends keyof PageClientToServerEvents, R>(socket: PageSocket, event: E, handler: (payload: z.output<(typeof pageEventSchemas)[E]>) => Promise<R> | R) {
+    socket.on(event as keyof PageClientToServerEvents, async (...args: unknown[]) => {
+      const ack = takeAck(args);
       try {
         assertPlatformOrigin(socket);
-        const parsed = schema.safeParse(args[0]);
+        const parsed = pageEventSchemas[event].safeParse(args[0]);
         if (!parsed.success) throw new AppError("BAD_REQUEST", `Invalid ${event}: ${describeIssues(parsed.error.issues)}`);
-        ack?.({ data: await handler(parsed.data) });
+        ack?.({ data: await handler(parsed.data as z.output<(typeof pageEventSchemas)[E]>) });
       } catch (error) {
         const described: PageError = { ...pageErrorOf(error), event };
         if (described.code === "INTERNAL") deps.logger.error("app page handler failed", { event, error: String(error) });
@@ -134,7 +134,7 @@ export function registerPageHandlers(
   namespace.on("connection", (socket: PageSocket) => {
     if (!socket.recovered) socket.data.pages = [];
 
-    on(socket, "page:join", pageRefSchema, async (ref) => {
+    on(socket, "page:join", async (ref) => {
       await loadShownPage({ prisma: deps.prisma, caller: socket.data.caller, ...ref });
       if (!socket.data.pages.includes(pageKey(ref))) {
         if (socket.data.pages.length >= maxPagesPerConnection) throw new AppError("BAD_REQUEST", `At most ${maxPagesPerConnection} app pages per connection`);
@@ -146,7 +146,7 @@ export function registerPageHandlers(
       return { appId: ref.appId, pageId: ref.pageId, users: usersOn(ref) };
     });
 
-    on(socket, "page:leave", pageRefSchema, (ref) => {
+    on(socket, "page:leave", (ref) => {
       leave(socket, ref);
       return { appId: ref.appId, pageId: ref.pageId };
     });
@@ -154,7 +154,6 @@ export function registerPageHandlers(
     on(
       socket,
       "rpc:call",
-      rpcCallSchema,
       async (call) => {
         if (!socket.data.pages.includes(pageKey(call))) throw new AppError("FORBIDDEN", `Join page ${call.appId}/${call.pageId} before calling its app`);
         const retryAfterMs = await deps.rateLimiter.hit(`app-rpc:${socket.id}`, rpcCallsPerWindow, rpcWindowMs);

@@ -24,7 +24,8 @@ interface CanopyChatMessage { id: number; channel: string; username: string; dis
 interface CanopyChatDeletion { channel: string; messageId: number }
 /** Who called an endpoint or rpc method (null for guests and no_auth endpoints). */
 interface CanopyCaller { userId: string; username: string; displayName: string; role: "MEMBER" | "DEVELOPER" | "STAFF" }
-interface CanopyUserProfile { id: string; username: string; displayName: string; role: "MEMBER" | "DEVELOPER" | "STAFF"; createdAt: number }
+/** A user's public profile; \`role\` only for apps with the "users:read-roles" permission. */
+interface CanopyUserProfile { id: string; username: string; displayName: string; role?: "MEMBER" | "DEVELOPER" | "STAFF" }
 interface CanopyStreamStatus { channel: string; status: "ONLINE" | "OFFLINE" | "LURKING" | "UNKNOWN"; title?: string; startedAt?: number }
 interface CanopyStreamEvent { channel: string }
 interface CanopyKvEntry { key: string; value: unknown }
@@ -39,17 +40,17 @@ const listener = (type: string) => ({ name: "listener", type });
 export const platformModules: PlatformModule[] = [
   {
     name: "chat",
-    doc: "The platform's chat: send as the app, system messages, message and deletion events.",
+    doc: "The platform's chat: send as the app, system messages, message and deletion events. A preview's messages reach only its developer, and it hears only its developer's messages.",
     functions: [
-      { name: "send", kind: "async", params: [{ name: "channel", type: "string" }, { name: "text", type: "string" }], returns: "Promise<{ id: number }>", doc: "Sends a message to a channel as the app (shown with the app's name). Rate-limited per app." },
-      { name: "sendSystem", kind: "async", params: [{ name: "channel", type: "string" }, { name: "text", type: "string" }], returns: "Promise<{ id: number }>", doc: "Sends a system message (no author) to a channel." },
-      { name: "delete", kind: "async", params: [{ name: "messageId", type: "number" }], returns: "Promise<boolean>", doc: "Deletes a chat message; resolves false when it did not exist." },
+      { name: "send", kind: "async", params: [{ name: "channel", type: "string" }, { name: "text", type: "string" }], returns: "Promise<{ id: number }>", doc: "Sends a message to a channel as the app (shown with the app's name and an app badge), in any channel where chat is not disabled. Rate-limited per app. From a preview, only its developer sees it." },
+      { name: "sendSystem", kind: "async", params: [{ name: "channel", type: "string" }, { name: "text", type: "string" }], returns: "Promise<{ id: number }>", doc: "Sends a system message (no author) to a channel that enabled the app and where chat is not disabled. Counts against the app's moderation rate. From a preview, only its developer sees it." },
+      { name: "delete", kind: "async", params: [{ name: "messageId", type: "number" }], returns: "Promise<boolean>", doc: "Deletes one of the app's own messages anywhere, or any message in a channel that enabled the app; resolves false when it did not exist. Counts against the app's moderation rate. Previews cannot delete." },
       {
         name: "on",
         kind: "listener",
         params: [{ name: "event", type: '"message" | "delete"' }, listener("(event: CanopyChatMessage & CanopyChatDeletion) => void")],
         returns: "void",
-        doc: "Listens to new messages (`message`) and deletions (`delete`) in every channel. Only in the main module.",
+        doc: "Listens to new messages (`message`) and deletions (`delete`) in the channels that enabled the app (a preview: its developer's messages only). Only in the main module.",
         mainOnly: true,
       },
     ],
@@ -116,8 +117,8 @@ export const platformModules: PlatformModule[] = [
   },
   {
     name: "users",
-    doc: "Public profiles of users.",
-    functions: [{ name: "get", kind: "async", params: [{ name: "username", type: "string" }], returns: "Promise<CanopyUserProfile | null>", doc: "A user's public profile, or null." }],
+    doc: "Public profiles of users (with the users:read-roles permission, their roles too).",
+    functions: [{ name: "get", kind: "async", params: [{ name: "username", type: "string" }], returns: "Promise<CanopyUserProfile | null>", doc: "A user's public profile (id, username, display name; the role with users:read-roles), or null." }],
   },
   {
     name: "log",

@@ -33,6 +33,7 @@ interface CanopyRequest<TParams extends Record<string, string> = Record<string, 
 /** What an endpoint handler returns (CCF's Response): an object body is sent as JSON. */
 interface CanopyResponse {
   statusCode?: number;
+  /** Only content-type, content-language, cache-control, expires, etag, last-modified, vary, retry-after, allow, x-app-*, a location inside the app or to app.json's redirects, and CORS for app.json's cors reach the client; the rest is dropped and logged. */
   headers?: Record<string, string>;
   body?: unknown;
 }

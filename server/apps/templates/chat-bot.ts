@@ -49,7 +49,10 @@ A chat bot for Canopy.
 - \`app.json\` asks for the \`chat\`, \`kv\` and \`log\` permissions; staff see them when they review
   a deployment.
 
-Run the preview and watch the console: every answer the bot sends is logged there.
+Run the preview and type \`!hello\` in any channel: the preview hears only your own messages
+and its answers reach only you (marked "preview — only you see this"). Once deployed, the bot
+hears the channels whose owner (or staff) enabled it in the channel settings. Every answer the
+bot sends is logged in the console.
 `,
   }),
 };
