@@ -80,6 +80,8 @@ export const envSchema = z.object({
   RTMP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(64),
   /** A publisher silent this long is dropped (its stream goes OFFLINE, the recording is kept). */
   INGEST_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(8),
+  /** A worker that lost its bus connection keeps its channels' status this long; reconnecting, it reports its live publishers and the server reconciles. Not back in time: its channels go OFFLINE. */
+  INGEST_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(15_000),
   /** Longest wait for the server to accept a stream key before the publisher is refused. */
   INGEST_KEY_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().max(5000).default(800),
   /** Segments listed in a live playlist (a sliding window; older segments are deleted). */
@@ -130,6 +132,8 @@ export const envSchema = z.object({
   APPS_KV_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   /** Apps: chat messages an app may send per minute. */
   APPS_CHAT_SENDS_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+  /** Apps: deletions and system messages one deployed app may make per minute (counted across nodes). */
+  APPS_CHAT_MODERATION_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   /** Apps: violations within ten minutes after which an app is suspended. */
   APPS_SUSPEND_AFTER_VIOLATIONS: z.coerce.number().int().min(1).default(8),
   /** Apps: app-host processes the apps of each target (live, preview) are spread over before a host takes a second app. */

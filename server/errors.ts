@@ -7,10 +7,12 @@ export const appErrorCodes = {
   FORBIDDEN: { http: 403, trpc: "FORBIDDEN" },
   NOT_FOUND: { http: 404, trpc: "NOT_FOUND" },
   CONFLICT: { http: 409, trpc: "CONFLICT" },
+  LENGTH_REQUIRED: { http: 411, trpc: "BAD_REQUEST" },
   PAYLOAD_TOO_LARGE: { http: 413, trpc: "PAYLOAD_TOO_LARGE" },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   TOO_MANY_REQUESTS: { http: 429, trpc: "TOO_MANY_REQUESTS" },
   TIMEOUT: { http: 504, trpc: "TIMEOUT" },
-  UNAVAILABLE: { http: 503, trpc: "INTERNAL_SERVER_ERROR" },
+  UNAVAILABLE: { http: 503, trpc: "SERVICE_UNAVAILABLE" },
   INTERNAL: { http: 500, trpc: "INTERNAL_SERVER_ERROR" },
 } as const;
 

@@ -2,6 +2,7 @@
 // logged 500 that reveals nothing. Also resolves the caller and reads bounded JSON bodies.
 import { resolveCaller, type Caller } from "../auth/caller";
 import { AppError, parseInput, errorBody, httpStatusOf, isAppError } from "../errors";
+import { assertCleanInput } from "../input/refuse-unclean-input";
 import { services } from "../services";
 import type { z } from "zod";
 
@@ -30,7 +31,8 @@ export async function callerOf(request: Request): Promise<Caller | null> {
 }
 
 /**
- * Reads and validates a JSON body; too large, malformed or invalid bodies are 4xx. With
+ * Reads and validates a JSON body; too large, malformed, unclean (refuse-unclean-input.ts) or
+ * invalid bodies are 4xx. With
  * `emptyBody`, an empty body stands for that value (clients that POST nothing).
  */
 export async function readJson<S extends z.ZodType>(request: Request, schema: S, options: { emptyBody?: unknown } = {}): Promise<z.output<S>> {
@@ -45,5 +47,6 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
       throw new AppError("BAD_REQUEST", "Body is not valid JSON");
     }
   }
+  assertCleanInput(value, "body");
   return parseInput(schema, value);
 }

@@ -8,6 +8,7 @@ import type { Logger } from "../logger";
 import type { ServiceRegistry } from "../status/registry";
 import { createInternalNamespace } from "../internal/namespace";
 import { callerMiddleware } from "./caller-middleware";
+import { refuseUncleanPackets } from "./refuse-unclean-packets";
 import { createChatNamespace } from "../chat/namespace";
 import type { PresenceStore } from "../chat/presence";
 import type { ChatLookups } from "../chat/chat-lookups";
@@ -24,6 +25,8 @@ export function createSocketServer(
     registry: ServiceRegistry;
     logger: Logger;
     maxPayloadBytes: number;
+    /** CANOPY_PUBLIC_URL: pages there are the platform's own, like the server's own origin. */
+    publicUrl?: string;
     rateLimiter: RateLimiter;
     chatLimits: ChatLimits;
     presence: PresenceStore;
@@ -43,7 +46,8 @@ export function createSocketServer(
     ...(deps.cluster && { adapter: deps.cluster.adapter }),
   });
   for (const name of publicNamespaces) {
-    io.of(name).use(callerMiddleware({ prisma: deps.prisma, authSecret: deps.secrets.authSecret }));
+    io.of(name).use(callerMiddleware({ prisma: deps.prisma, authSecret: deps.secrets.authSecret, publicUrl: deps.publicUrl }));
+    io.of(name).on("connection", (socket) => socket.use(refuseUncleanPackets(socket)));
   }
   const internal = createInternalNamespace(io, {
     secret: deps.secrets.internalSecret,

@@ -6,6 +6,7 @@ import { ZodError } from "zod";
 import { hasRole, type Role } from "../accounts/schemas";
 import { resolveCaller, type Caller } from "../auth/caller";
 import { AppError, describeIssues, isAppError, trpcCodeOf } from "../errors";
+import { assertCleanInput } from "../input/refuse-unclean-input";
 import { services } from "../services";
 
 export async function createContext(options: { headers: Headers }) {
@@ -61,7 +62,13 @@ const mapAppErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapAppErrors);
+/** Every procedure's input, before its schema: NUL, unpaired surrogates and deep nesting are a BAD_REQUEST. */
+const refuseUncleanInput = t.middleware(async ({ getRawInput, next }) => {
+  assertCleanInput(await getRawInput());
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapAppErrors).use(refuseUncleanInput);
 
 function requireRole(role: Role) {
   return t.middleware(({ ctx, next }) => {

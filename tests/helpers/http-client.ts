@@ -1,5 +1,5 @@
-// A tiny HTTP client for tests: keeps cookies like a browser, speaks tRPC (superjson) and
-// next-auth's credentials flow.
+// A tiny HTTP client for tests: keeps cookies and sends its Origin on writes like a browser on the
+// platform's own pages, speaks tRPC (superjson) and next-auth's credentials flow.
 import superjson from "superjson";
 
 export class TestClient {
@@ -16,6 +16,8 @@ export class TestClient {
     const headers = new Headers(init.headers);
     if (this.cookies.size) headers.set("cookie", this.cookieHeader());
     if (this.bearer) headers.set("authorization", `Bearer ${this.bearer}`);
+    const method = (init.method ?? "GET").toUpperCase();
+    if (method !== "GET" && method !== "HEAD" && !headers.has("origin")) headers.set("origin", new URL(this.baseUrl).origin);
     const response = await fetch(this.baseUrl + pathname, { ...init, headers, redirect: "manual" });
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(";");

@@ -15,7 +15,7 @@ import { reviewDeps } from "../../review/review-services";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../init";
 
 const appRef = z.object({ appId: z.string().min(1).max(64) });
-const expectedDraftVersion = z.number().int().min(0).optional();
+const expectedDraftVersion = z.int32().min(0).optional();
 
 /** Apps and their draft files: any member may create apps; owners edit theirs, staff every app. */
 export const appsRouter = createTRPCRouter({
@@ -45,13 +45,13 @@ export const appsRouter = createTRPCRouter({
     .input(appRef.extend({ changes: z.array(fileChangeSchema).min(1).max(500), message: z.string().max(500).optional(), expectedDraftVersion }))
     .mutation(({ ctx, input }) => changeAppFiles({ prisma: ctx.prisma, caller: ctx.caller, ...input })),
   history: protectedProcedure
-    .input(appRef.extend({ path: filePathSchema.optional(), beforeId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(200).optional() }))
+    .input(appRef.extend({ path: filePathSchema.optional(), beforeId: z.int32().positive().optional(), limit: z.number().int().min(1).max(200).optional() }))
     .query(({ ctx, input }) => listFileRevisions({ prisma: ctx.prisma, caller: ctx.caller, ...input })),
   readRevision: protectedProcedure
-    .input(appRef.extend({ revisionId: z.number().int().positive() }))
+    .input(appRef.extend({ revisionId: z.int32().positive() }))
     .query(({ ctx, input }) => readFileRevision({ prisma: ctx.prisma, caller: ctx.caller, ...input })),
   restoreRevision: protectedProcedure
-    .input(appRef.extend({ revisionId: z.number().int().positive(), expectedDraftVersion }))
+    .input(appRef.extend({ revisionId: z.int32().positive(), expectedDraftVersion }))
     .mutation(({ ctx, input }) => restoreFileRevision({ prisma: ctx.prisma, caller: ctx.caller, ...input })),
   /** Bundle validation of the current draft: every issue with its file, line and field. */
   validate: protectedProcedure.input(appRef).query(({ ctx, input }) => validateDraft({ prisma: ctx.prisma, caller: ctx.caller, appId: input.appId })),

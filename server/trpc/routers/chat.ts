@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { disableChannelApp, enableChannelApp, listChannelApps } from "../../chat/channel-apps";
 import { createChannel } from "../../chat/create-channel";
 import { deleteMessage } from "../../chat/delete-message";
 import { findChannel } from "../../chat/find-channel";
@@ -11,10 +12,11 @@ import { AppError } from "../../errors";
 import { services } from "../../services";
 import { createTRPCRouter, protectedProcedure, publicProcedure, staffProcedure } from "../init";
 
+// Message ids are Int columns: a larger id is refused here rather than by PostgreSQL.
 const pageInput = {
   limit: z.number().int().min(1).max(maxHistoryLimit).default(50),
-  beforeId: z.number().int().positive().optional(),
-  afterId: z.number().int().nonnegative().optional(),
+  beforeId: z.int32().positive().optional(),
+  afterId: z.int32().nonnegative().optional(),
 };
 
 export const chatRouter = createTRPCRouter({
@@ -47,7 +49,7 @@ export const chatRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createChannel({ prisma: ctx.prisma, name: input.name })),
 
   /** Staff and the channel owner: moderation. */
-  deleteMessage: protectedProcedure.input(z.object({ id: z.number().int().positive() })).mutation(async ({ ctx, input }) => {
+  deleteMessage: protectedProcedure.input(z.object({ id: z.int32().positive() })).mutation(async ({ ctx, input }) => {
     const deleted = await deleteMessage({ prisma: ctx.prisma, caller: ctx.caller, messageId: input.id });
     services().chat.deleted(deleted);
     return deleted;
@@ -77,4 +79,17 @@ export const chatRouter = createTRPCRouter({
       services().chat.settings(settings);
       return settings;
     }),
+
+  /** Staff and the channel owner: the apps enabled in the channel (they hear it, post system messages, delete others' messages). */
+  apps: protectedProcedure.input(z.object({ channel: channelNameSchema })).query(({ ctx, input }) => listChannelApps({ prisma: ctx.prisma, caller: ctx.caller, channel: input.channel })),
+  enableApp: protectedProcedure.input(z.object({ channel: channelNameSchema, appId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+    const { channelId, app } = await enableChannelApp({ prisma: ctx.prisma, caller: ctx.caller, ...input });
+    services().chatLookups.forgetChannelApps(channelId);
+    return app;
+  }),
+  disableApp: protectedProcedure.input(z.object({ channel: channelNameSchema, appId: z.string().min(1).max(64) })).mutation(async ({ ctx, input }) => {
+    const { channelId, disabled } = await disableChannelApp({ prisma: ctx.prisma, caller: ctx.caller, ...input });
+    services().chatLookups.forgetChannelApps(channelId);
+    return { disabled };
+  }),
 });

@@ -58,9 +58,9 @@ export const reviewRouter = createTRPCRouter({
   audit: staffProcedure.input(auditFilterSchema).query(({ ctx, input }) => listAuditLog({ prisma: ctx.prisma, filter: input })),
 
   notifications: protectedProcedure
-    .input(z.object({ before: z.number().int().positive().optional(), limit: z.number().int().min(1).max(100).default(30) }))
+    .input(z.object({ before: z.int32().positive().optional(), limit: z.number().int().min(1).max(100).default(30) }))
     .query(({ ctx, input }) => listNotifications({ prisma: ctx.prisma, userId: ctx.caller.userId, ...input })),
   markRead: protectedProcedure
-    .input(z.object({ ids: z.array(z.number().int().positive()).max(200).optional() }))
+    .input(z.object({ ids: z.array(z.int32().positive()).max(200).optional() }))
     .mutation(({ ctx, input }) => markNotificationsRead({ prisma: ctx.prisma, userId: ctx.caller.userId, ids: input.ids })),
 });

@@ -31,7 +31,8 @@ export const GET = jsonRoute<Params>(async (request, { params }) => {
 const postSchema = z.object({
   text: z.string().min(1).max(10_000),
   username: z.string().min(1).max(40),
-  datetime: z.number().int().nonnegative().optional(),
+  // Epoch ms; beyond what a Date holds it would be an Invalid Date.
+  datetime: z.number().int().nonnegative().max(8.64e15).optional(),
 });
 
 /** Shared secret only: Ting's privileged persist; the message is also delivered live. */

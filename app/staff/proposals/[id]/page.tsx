@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { ProposalView } from "../../../_components/review/proposal-view";
 import { requireUser } from "../../../_lib/current-user";
-import { serverCaller } from "../../../_lib/server-caller";
-import { isAppError } from "@/server/errors";
+import { notFoundIfRefused, serverCaller } from "../../../_lib/server-caller";
 
 export const metadata: Metadata = { title: "Proposal" };
 export const dynamic = "force-dynamic";
@@ -13,10 +11,7 @@ export default async function ProposalPage({ params }: { params: Promise<{ id: s
   const { id } = await params;
   const user = await requireUser(`/staff/proposals/${id}`);
   const caller = await serverCaller();
-  const proposal = await caller.review.get({ proposalId: id }).catch((error: unknown) => {
-    if (isAppError((error as { cause?: unknown }).cause)) notFound();
-    throw error;
-  });
+  const proposal = await caller.review.get({ proposalId: id }).catch(notFoundIfRefused);
   return (
     <ProposalView initial={proposal} viewer={{ userId: user.userId, isStaff: user.role === "STAFF" }} />
   );

@@ -1,9 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
-import { isAppError } from "@/server/errors";
 import { requireUser } from "../../../../_lib/current-user";
-import { serverCaller } from "../../../../_lib/server-caller";
+import { notFoundIfRefused, serverCaller } from "../../../../_lib/server-caller";
 import { AppProposals } from "./app-proposals";
 
 export const metadata: Metadata = { title: "Propose a deployment" };
@@ -14,10 +12,7 @@ export default async function AppProposalsPage({ params }: { params: Promise<{ i
   const { id } = await params;
   await requireUser(`/dev/apps/${id}/proposals`);
   const caller = await serverCaller();
-  const [app, proposals] = await Promise.all([caller.apps.get({ appId: id }), caller.review.list({ appId: id, limit: 50 })]).catch((error: unknown) => {
-    if (isAppError((error as { cause?: unknown }).cause)) notFound();
-    throw error;
-  });
+  const [app, proposals] = await Promise.all([caller.apps.get({ appId: id }), caller.review.list({ appId: id, limit: 50 })]).catch(notFoundIfRefused);
   return (
     <div className="stack">
       <header className="page-header">
