@@ -1,4 +1,6 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
+import { nonceHeader } from "@/server/http/page-security-headers";
 import { RouteAnnouncer } from "./_components/route-announcer";
 import { SiteHeader } from "./_components/site-header";
 import "./globals.css";
@@ -23,11 +25,14 @@ export const viewport: Viewport = {
 // (app/_components/theme-toggle.tsx); without a choice the CSS follows prefers-color-scheme.
 const themeScript = `try{var t=localStorage.getItem("canopy-theme");if(t==="light"||t==="dark")document.documentElement.setAttribute("data-theme",t)}catch(e){}`;
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page is rendered per request: its scripts carry that request's CSP nonce
+  // (server/http/page-security-headers.ts), which a prerendered page could not.
+  const nonce = (await headers()).get(nonceHeader) ?? undefined;
   return (
     <html lang="en" suppressHydrationWarning>
       <head>
-        <script dangerouslySetInnerHTML={{ __html: themeScript }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
       <body>
         <a className="skip-link" href="#main">

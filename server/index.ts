@@ -8,7 +8,8 @@ import next from "next";
 import { ensureAdmin } from "./accounts/ensure-admin";
 import { openDatabase } from "./db/client";
 import { env } from "./env";
-import { guardApiRequest } from "./http/guard-request";
+import { guardRequest } from "./http/guard-request";
+import { applyPageSecurityHeaders } from "./http/page-security-headers";
 import { registerUserAdminHandlers } from "./internal/user-admin-handlers";
 import { createLogger } from "./logger";
 import { loadSecrets } from "./secrets";
@@ -20,7 +21,8 @@ import { createMemoryRateLimiter, createRedisRateLimiter } from "./chat/rate-lim
 import { createMemoryPresence, createRedisPresence } from "./chat/presence";
 import { createChatLookups, shareInvalidation } from "./chat/chat-lookups";
 import { connectRedis, createSocketAdapter, newNodeId } from "./cluster/redis";
-import { endStreamsOfWorker, registerIngestHandlers } from "./streams/ingest-handlers";
+import { registerIngestHandlers } from "./streams/ingest-handlers";
+import { createIngestReconnectGrace } from "./streams/ingest-reconnect-grace";
 import { ServiceRegistry } from "./status/registry";
 import { superviseWorker, type WorkerSupervisor } from "./supervisor/worker-supervisor";
 import { watchWorkersGone } from "./status/workers-gone";
@@ -52,6 +54,12 @@ async function main(): Promise<void> {
   registry.setLocal("api", "alive");
   registry.setLocal("web", "dead");
   const pruneTimer = setInterval(() => registry.prune(), 60_000);
+  const ingestGrace = createIngestReconnectGrace({
+    prisma: db.prisma,
+    logger: log.child("streams"),
+    graceMs: config.INGEST_RECONNECT_GRACE_MS,
+    isAlive: (workerId) => registry.workerSummaries().some((worker) => worker.workerId === workerId && worker.status !== "dead"),
+  });
 
   const dev = config.NODE_ENV !== "production";
   const nextApp = next({ dev, dir: projectRoot, hostname: "localhost", port: config.PORT || 3000 });
@@ -60,8 +68,9 @@ async function main(): Promise<void> {
   // App endpoints need the runtime, which needs Socket.IO, which needs this server: set below.
   const appHttp: { handle?: ReturnType<typeof createAppHttpHandler> } = {};
   const httpServer = http.createServer((request, response) => {
+    if (!guardRequest(request, response, { maxBodyBytes: config.MAX_BODY_BYTES, publicUrl: config.CANOPY_PUBLIC_URL })) return;
     if (appHttp.handle?.(request, response)) return;
-    if (!guardApiRequest(request, response, config.MAX_BODY_BYTES)) return;
+    applyPageSecurityHeaders(request, response, { publicUrl: config.CANOPY_PUBLIC_URL, dev });
     handle(request, response).catch((error: unknown) => {
       log.error("request failed", { url: request.url, error: String(error) });
       if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
@@ -82,6 +91,7 @@ async function main(): Promise<void> {
     registry,
     logger: log,
     maxPayloadBytes: config.MAX_BODY_BYTES,
+    publicUrl: config.CANOPY_PUBLIC_URL,
     rateLimiter,
     chatLimits: {
       maxLength: config.CHAT_MAX_MESSAGE_LENGTH,
@@ -92,7 +102,7 @@ async function main(): Promise<void> {
     chatLookups: localChatLookups,
     cluster: redis && { adapter: createSocketAdapter(redis, config.REDIS_KEY_PREFIX), nodeId },
     onWorkerGone: (workerId) => {
-      void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId);
+      ingestGrace.workerGone(workerId);
       // Called only after start-up, once `render` below exists.
       render.workerGone(workerId);
       apps.workerGone(workerId);
@@ -111,12 +121,13 @@ async function main(): Promise<void> {
   });
   createRenderNamespace(io, { service: render, logger: log.child("render"), peers: renderPeers });
   registerUserAdminHandlers(internal.bus, { prisma: db.prisma });
-  const apps = createAppRuntime({ prisma: db.prisma, bus: internal.bus, registry, io, env: config, logger: log.child("apps"), chat: chat.broadcaster });
+  const apps = createAppRuntime({ prisma: db.prisma, bus: internal.bus, registry, io, env: config, logger: log.child("apps"), chat: chat.broadcaster, chatLookups, rateLimiter });
   registerIngestHandlers(internal.bus, {
     prisma: db.prisma,
     presence,
     logger: log.child("streams"),
     onLiveChange: ({ channel, live }) => apps.platformEvent({ kind: live ? "streams.online" : "streams.offline", channel }),
+    onSessionsReported: (workerId) => ingestGrace.workerReported(workerId),
   });
   createAppsNamespace(io, { runtime: apps, prisma: db.prisma, logger: log.child("apps") });
   // This node renews the app leases of the workers whose heartbeats reach it, and (like every node)
@@ -138,12 +149,12 @@ async function main(): Promise<void> {
     intervalMs: 500,
     // Also for workers of a node that died: no disconnect was seen, only the heartbeats stopped.
     onGone: (workerId) => {
-      void endStreamsOfWorker({ prisma: db.prisma, logger: log.child("streams") }, workerId);
+      ingestGrace.workerGone(workerId);
       render.workerGone(workerId);
       apps.workerGone(workerId);
     },
   });
-  forwardChatToApps({ chat: chat.broadcaster, bus: internal.bus, registry });
+  forwardChatToApps({ chat: chat.broadcaster, lookups: chatLookups, apps, logger: log.child("apps") });
   appHttp.handle = createAppHttpHandler({ runtime: apps, prisma: db.prisma, authSecret: secrets.authSecret, maxBodyBytes: config.MAX_BODY_BYTES, logger: log.child("apps") });
   publishServices({ env: config, db, io, registry, secrets, chat: chat.broadcaster, chatLookups, presence, bus: internal.bus, render, apps });
 
@@ -187,6 +198,7 @@ async function main(): Promise<void> {
     const forceExit = setTimeout(() => process.exit(1), 15_000);
     forceExit.unref();
     clearInterval(pruneTimer);
+    ingestGrace.stop();
     clearInterval(leaseTimer);
     stopWatchingWorkers();
     const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));

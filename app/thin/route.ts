@@ -2,9 +2,12 @@
 // minimal Socket.IO client) — no framework, nothing else to download, for old WebViews and
 // feature phones. It lists live channels, opens a render session of a channel page, draws the
 // frames and sends taps, scrolls and keys back. Signed out, it shows a pairing code for /pair.
-export const dynamic = "force-static";
+import { nonceHeader } from "@/server/http/page-security-headers";
 
-const html = `<!doctype html>
+// Rendered per request: its script tag carries the request's CSP nonce.
+export const dynamic = "force-dynamic";
+
+const page = (nonce: string) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -32,12 +35,14 @@ button:focus{outline:3px solid #ffd34d}
 <div id="view" style="display:none"><img id="frame" alt="Rendered channel page"></div>
 <p id="msg" role="status"></p>
 <noscript>This page needs JavaScript.</noscript>
-<script src="/thin/thin.js"></script>
+<script nonce="${nonce}" src="/thin/thin.js"></script>
 </body>
 </html>
 `;
 
 /** Anyone: the thin client page. */
-export function GET(): Response {
-  return new Response(html, { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "public, max-age=300" } });
+export function GET(request: Request): Response {
+  // A nonce is only worth something unshared: no cache keeps this page.
+  const nonce = request.headers.get(nonceHeader) ?? "";
+  return new Response(page(nonce), { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
 }

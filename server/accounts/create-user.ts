@@ -4,8 +4,9 @@ import { isUniqueViolation } from "../db/errors";
 import { AppError } from "../errors";
 import type { Role } from "./schemas";
 import { toPublicUser, type PublicUser } from "./public-user";
+import { assertNotReserved } from "./reserved-names";
 
-/** Creates an account; a taken username is a CONFLICT and writes nothing. */
+/** Creates an account; a taken username is a CONFLICT, a reserved name BAD_REQUEST, and neither writes anything. */
 export async function createUser(options: {
   prisma: PrismaClient;
   username: string;
@@ -13,6 +14,7 @@ export async function createUser(options: {
   displayName?: string;
   role?: Role;
 }): Promise<PublicUser> {
+  assertNotReserved({ username: options.username, displayName: options.displayName });
   const passwordHash = await hashPassword(options.password);
   try {
     const user = await options.prisma.user.create({

@@ -18,6 +18,10 @@ export function createChatBroadcaster(namespace: ChatNamespace) {
       else namespace.to([userRoom(view.target), userRoom(view.username)]).emit("message", view);
       if (view.type === "channel") for (const observer of observers) observer.message?.(view);
     },
+    /** A message only one user's sockets get (a preview's chat, for its developer); apps do not hear it. */
+    toUser(username: string, view: ChatMessageView): void {
+      namespace.to(userRoom(username)).emit("message", view);
+    },
     deleted(payload: { id: number; channel: string }): void {
       namespace.to(channelRoom(payload.channel)).emit("delete", payload);
       for (const observer of observers) observer.deleted?.(payload);

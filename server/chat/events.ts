@@ -1,7 +1,8 @@
 // Socket.IO event types of the /chat namespace: Ting's real-time protocol plus Canopy's
 // additions (viewer counts, deletions, settings). Acks answer `{data}` or `{error}`.
+import type { z } from "zod";
 import type { Caller } from "../auth/caller";
-import type { ChatMessageView } from "./schemas";
+import { channelPayloadSchema, loginPayloadSchema, messagePayloadSchema, type ChatMessageView } from "./schemas";
 
 export type ChatError = { code: string; message: string; event?: string; retryAfterMs?: number };
 export type Ack<T> = (response: { data: T } | { error: ChatError }) => void;
@@ -12,6 +13,14 @@ export type ChatClientToServerEvents = {
   part: (payload: { channel: string }, ack?: Ack<{ channel: string }>) => void;
   message: (payload: { type: "channel" | "user"; target: string; text: string }, ack?: Ack<ChatMessageView>) => void;
 };
+
+/** Each client event's payload schema: the handlers parse with these, and the fuzz test walks them. */
+export const chatEventSchemas = {
+  login: loginPayloadSchema,
+  join: channelPayloadSchema,
+  part: channelPayloadSchema,
+  message: messagePayloadSchema,
+} satisfies Record<keyof ChatClientToServerEvents, z.ZodType>;
 
 export type ChatServerToClientEvents = {
   join: (payload: { username: string; channel: string }) => void;
@@ -29,6 +38,7 @@ export type ChatServerToClientEvents = {
 export type ChatInterServerEvents = {
   forgetChannel: (name: string) => void;
   forgetRestriction: (channelId: string, userId: string) => void;
+  forgetChannelApps: (channelId: string) => void;
 };
 
 export type ChatSocketData = { caller: Caller | null; guestName: string; channels: string[] };

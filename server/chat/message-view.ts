@@ -11,5 +11,8 @@ export function toMessageView(message: ChatMessage): ChatMessageView {
     target: message.target,
     text: message.text,
     datetime: message.createdAt.getTime(),
+    ...(message.appId && { appId: message.appId }),
+    ...(message.appId && !message.system && { app: { id: message.appId, name: message.displayName } }),
+    ...(message.system && { system: true as const }),
   };
 }

@@ -7,13 +7,13 @@ import type { PrismaClient } from "../db/generated/client";
 import { AppError, describeIssues, socketErrorOf } from "../errors";
 import type { Logger } from "../logger";
 import { createChatBroadcaster, type ChatBroadcaster, type ChatNamespace } from "./broadcaster";
-import { channelRoom, userRoom, type ChatClientToServerEvents, type ChatError, type ChatInterServerEvents, type ChatServerToClientEvents, type ChatSocketData } from "./events";
+import { channelRoom, chatEventSchemas, userRoom, type ChatClientToServerEvents, type ChatError, type ChatInterServerEvents, type ChatServerToClientEvents, type ChatSocketData } from "./events";
 import type { ChatLookups } from "./chat-lookups";
 import type { PresenceStore } from "./presence";
 import type { RateLimiter } from "./rate-limiter";
-import { channelPayloadSchema, loginPayloadSchema, messagePayloadSchema } from "./schemas";
 import { sendMessage, type ChatLimits } from "./send-message";
 import { usernameSchema } from "../accounts/schemas";
+import { takeAck } from "../sockets/take-ack";
 
 type ChatSocket = Socket<ChatClientToServerEvents, ChatServerToClientEvents, ChatInterServerEvents, ChatSocketData>;
 
@@ -67,13 +67,13 @@ export function createChatNamespace(
   }
 
   /** Runs one event handler: parses the payload, answers errors on the socket and the ack. */
-  function on<S extends z.ZodType, R>(socket: ChatSocket, event: keyof ChatClientToServerEvents, schema: S, handler: (payload: z.output<S>) => Promise<R> | R) {
-    socket.on(event, async (...args: unknown[]) => {
-      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (response: unknown) => void) : undefined;
+  function on<E extends keyof ChatClientToServerEvents, R>(socket: ChatSocket, event: E, handler: (payload: z.output<(typeof chatEventSchemas)[E]>) => Promise<R> | R) {
+    socket.on(event as keyof ChatClientToServerEvents, async (...args: unknown[]) => {
+      const ack = takeAck(args);
       try {
-        const parsed = schema.safeParse(args[0]);
+        const parsed = chatEventSchemas[event].safeParse(args[0]);
         if (!parsed.success) throw new AppError("BAD_REQUEST", `Invalid ${event}: ${describeIssues(parsed.error.issues)}`);
-        const data = await handler(parsed.data);
+        const data = await handler(parsed.data as z.output<(typeof chatEventSchemas)[E]>);
         ack?.({ data });
       } catch (error) {
         const described: ChatError = { ...socketErrorOf(error), event };
@@ -98,7 +98,7 @@ export function createChatNamespace(
       enter(socket, channel).catch((error: unknown) => deps.logger.warn("presence update failed", { channel, error: String(error) }));
     }
 
-    on(socket, "login", loginPayloadSchema, ({ username }) => {
+    on(socket, "login", ({ username }) => {
       // Signed-in users chat under their account name whatever they say; guests pick a name to be
       // shown back to them, and stay read-only.
       if (caller) return { username: caller.username, guest: false };
@@ -112,7 +112,7 @@ export function createChatNamespace(
       return { username: socket.data.guestName, guest: true };
     });
 
-    on(socket, "join", channelPayloadSchema, async ({ channel: name }) => {
+    on(socket, "join", async ({ channel: name }) => {
       const channel = await deps.lookups.channel(name);
       if (!channel) throw new AppError("NOT_FOUND", `No channel #${name}`);
       if (!socket.data.channels.includes(name)) {
@@ -125,13 +125,13 @@ export function createChatNamespace(
       return state;
     });
 
-    on(socket, "part", channelPayloadSchema, async ({ channel }) => {
+    on(socket, "part", async ({ channel }) => {
       if (!socket.data.channels.includes(channel)) throw new AppError("BAD_REQUEST", `You are not in #${channel}`);
       await leave(socket, channel);
       return { channel };
     });
 
-    on(socket, "message", messagePayloadSchema, async (message) => {
+    on(socket, "message", async (message) => {
       const view = await sendMessage({
         prisma: deps.prisma,
         lookups: deps.lookups,

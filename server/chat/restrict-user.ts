@@ -4,7 +4,8 @@ import { AppError } from "../errors";
 import { findChannel } from "./find-channel";
 import { canModerate } from "./moderation-rights";
 
-async function moderatedChannel(prisma: PrismaClient, caller: Caller, channelName: string) {
+/** The channel, when the caller may moderate it (staff, its owner). */
+export async function moderatedChannel(prisma: PrismaClient, caller: Caller, channelName: string) {
   const channel = await findChannel({ prisma, name: channelName });
   if (!channel) throw new AppError("NOT_FOUND", `No channel #${channelName}`);
   if (!canModerate(caller, channel)) throw new AppError("FORBIDDEN", "Only staff and the channel owner moderate this channel");

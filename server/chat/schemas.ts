@@ -31,4 +31,11 @@ export type ChatMessageView = {
   target: string;
   text: string;
   datetime: number;
+  /** Set by the server on messages an app sent; no user-sent message carries these. */
+  appId?: string;
+  /** The app badge: shown next to the name (not on system messages, which show as notices). */
+  app?: { id: string; name: string };
+  system?: true;
+  /** A preview's message: delivered to its developer only, never stored (its id is negative). */
+  preview?: true;
 };

@@ -1,6 +1,7 @@
 // Socket.IO event types of the /render namespace: Jiomosa's protocol (names and payloads kept so
 // its clients work against <origin>/render) plus Canopy's additions: `binary` frames on request,
 // `input:key`, `session:ended`. Acks, when given, answer `{data}` or `{error}` as on /chat.
+import { z } from "zod";
 import type { Caller } from "../auth/caller";
 import type { RenderPeerEvent } from "./service";
 
@@ -42,6 +43,20 @@ export type RenderClientToServerEvents = {
   "fps:set": (payload: { fps: number }, ack?: RenderAck<{ fps: number }>) => void;
   "adaptive:toggle": (payload: { enabled?: boolean }, ack?: RenderAck<{ enabled: boolean }>) => void;
 };
+
+const coordinate = z.number().finite().min(-100_000).max(100_000);
+/** Each client event's payload schema: the handlers parse with these, and the fuzz test walks them. */
+export const renderEventSchemas = {
+  subscribe: z.object({ session_id: z.string().min(1).max(128), binary: z.boolean().optional() }),
+  unsubscribe: z.object({ session_id: z.string().max(128).optional() }).optional(),
+  "input:click": z.object({ x: coordinate, y: coordinate, button: z.enum(["left", "right", "middle"]).optional() }),
+  "input:scroll": z.object({ deltaX: coordinate.default(0), deltaY: coordinate.default(0), x: coordinate.optional(), y: coordinate.optional() }),
+  "input:text": z.object({ text: z.string().min(1, "text is required").max(2000) }),
+  "input:key": z.object({ key: z.string().min(1).max(32), modifiers: z.array(z.enum(["Alt", "Control", "Meta", "Shift"])).max(4).optional() }),
+  "quality:set": z.object({ quality: z.number().min(1, "quality must be between 1 and 100").max(100, "quality must be between 1 and 100") }),
+  "fps:set": z.object({ fps: z.number().min(1, "fps must be between 1 and 60").max(60, "fps must be between 1 and 60") }),
+  "adaptive:toggle": z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+} satisfies Record<keyof RenderClientToServerEvents, z.ZodType>;
 
 export type RenderServerToClientEvents = {
   status: (payload: { message: string; type: string }) => void;

@@ -6,11 +6,12 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import type { Namespace, Server, Socket } from "socket.io";
-import { z } from "zod";
+import type { z } from "zod";
 import { AppError, describeIssues, socketErrorOf } from "../errors";
 import type { RenderInput } from "../internal/protocol";
 import type { Logger } from "../logger";
 import {
+  renderEventSchemas,
   sessionRoom,
   type FramePayload,
   type RenderClientToServerEvents,
@@ -23,22 +24,10 @@ import {
 import { AdaptiveController, createPeerBandwidths, FrameDelivery, type FrameChannel } from "./frame-delivery";
 import type { AdaptiveSettings, RenderPeers, RenderService } from "./service";
 import type { CachedFrame } from "./session-registry";
+import { takeAck } from "../sockets/take-ack";
 
 type RenderSocket = Socket<RenderClientToServerEvents, RenderServerToClientEvents, RenderInterServerEvents, RenderSocketData>;
 export type RenderNamespace = Namespace<RenderClientToServerEvents, RenderServerToClientEvents, RenderInterServerEvents, RenderSocketData>;
-
-const coordinate = z.number().finite().min(-100_000).max(100_000);
-const schemas = {
-  subscribe: z.object({ session_id: z.string().min(1).max(128), binary: z.boolean().optional() }),
-  unsubscribe: z.object({ session_id: z.string().max(128).optional() }).optional(),
-  "input:click": z.object({ x: coordinate, y: coordinate, button: z.enum(["left", "right", "middle"]).optional() }),
-  "input:scroll": z.object({ deltaX: coordinate.default(0), deltaY: coordinate.default(0), x: coordinate.optional(), y: coordinate.optional() }),
-  "input:text": z.object({ text: z.string().min(1, "text is required").max(2000) }),
-  "input:key": z.object({ key: z.string().min(1).max(32), modifiers: z.array(z.enum(["Alt", "Control", "Meta", "Shift"])).max(4).optional() }),
-  "quality:set": z.object({ quality: z.number().min(1, "quality must be between 1 and 100").max(100, "quality must be between 1 and 100") }),
-  "fps:set": z.object({ fps: z.number().min(1, "fps must be between 1 and 60").max(60, "fps must be between 1 and 60") }),
-  "adaptive:toggle": z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
-} satisfies Record<keyof RenderClientToServerEvents, z.ZodType>;
 
 /** Inputs one connection may send per second; beyond that they are refused, not queued. */
 const inputsPerSecond = 60;
@@ -219,14 +208,14 @@ export function createRenderNamespace(io: Server, deps: { service: RenderService
   function on<E extends keyof RenderClientToServerEvents, R>(
     socket: RenderSocket,
     event: E,
-    handler: (payload: z.output<(typeof schemas)[E]>) => Promise<R> | R,
+    handler: (payload: z.output<(typeof renderEventSchemas)[E]>) => Promise<R> | R,
   ): void {
     socket.on(event, (async (...args: unknown[]) => {
-      const ack = typeof args[args.length - 1] === "function" ? (args.pop() as (response: unknown) => void) : undefined;
+      const ack = takeAck(args);
       try {
-        const parsed = schemas[event].safeParse(args[0]);
+        const parsed = renderEventSchemas[event].safeParse(args[0]);
         if (!parsed.success) throw new AppError("BAD_REQUEST", `Invalid ${event}: ${describeIssues(parsed.error.issues)}`);
-        const data = await handler(parsed.data as z.output<(typeof schemas)[E]>);
+        const data = await handler(parsed.data as z.output<(typeof renderEventSchemas)[E]>);
         ack?.({ data });
       } catch (error) {
         const described: RenderError = { ...socketErrorOf(error), event };

@@ -59,7 +59,7 @@ export const auditFilterSchema = z.object({
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
   /** Entries older than this id (the page before). */
-  before: z.number().int().positive().optional(),
+  before: z.int32().positive().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 export type AuditFilter = z.input<typeof auditFilterSchema>;

@@ -1,7 +1,9 @@
-// The automatic checks a reviewer sees on a proposal: bundle validation, size, permissions that
-// are new against the deployed version, and code patterns worth a closer look.
+// The automatic checks a reviewer sees on a proposal: bundle validation, size, permissions and
+// declared origins that are new against the deployed version, and code patterns worth a closer look.
 import { bundleLimits, describeBundleIssue, validateBundle, type StoredBundle } from "../apps/bundle";
-import { appManifestSchema } from "../apps/manifest";
+import { appManifestSchema, type AppManifest, type Permission } from "../apps/manifest";
+import { relaxableDirectives } from "../apps/pages/page-csp";
+import type { OriginDeclaration } from "../apps/permission-scopes";
 
 export type CheckResult = { id: string; title: string; status: "pass" | "warn" | "fail"; details: string[] };
 
@@ -15,10 +17,31 @@ const riskyPatterns: { pattern: RegExp; message: string }[] = [
   { pattern: /\batob\s*\(|\bString\.fromCharCode\s*\(.{200,}/, message: "decoding of embedded data (possible obfuscation)" },
 ];
 
-export function permissionsOf(bundle: StoredBundle | null | undefined): string[] {
-  if (!bundle) return [];
-  const parsed = appManifestSchema.safeParse(typeof bundle.metadata === "string" ? safeJson(bundle.metadata) : bundle.metadata);
-  return parsed.success ? [...parsed.data.permissions].sort() : [];
+function manifestOf(bundle: StoredBundle | null | undefined): AppManifest | undefined {
+  if (!bundle) return undefined;
+  return appManifestSchema.safeParse(typeof bundle.metadata === "string" ? safeJson(bundle.metadata) : bundle.metadata).data;
+}
+
+export function permissionsOf(bundle: StoredBundle | null | undefined): Permission[] {
+  return [...(manifestOf(bundle)?.permissions ?? [])].sort();
+}
+
+/** The lists of other sites app.json declares, each non-empty one. */
+export function declaredOriginsOf(bundle: StoredBundle | null | undefined): { declaration: OriginDeclaration; origins: string[] }[] {
+  const manifest = manifestOf(bundle);
+  if (!manifest) return [];
+  const declared: { declaration: OriginDeclaration; origins: string[] }[] = [
+    { declaration: "redirects", origins: manifest.redirects },
+    { declaration: "cors", origins: manifest.cors },
+    ...relaxableDirectives.map((directive) => ({ declaration: `csp ${directive}` as const, origins: manifest.csp?.[directive] ?? [] })),
+  ];
+  return declared.filter((entry) => entry.origins.length);
+}
+
+/** Each declared list with the origins the deployed version did not declare. */
+export function originChanges(bundle: StoredBundle, deployed: StoredBundle | null) {
+  const current = new Map(declaredOriginsOf(deployed).map((entry) => [entry.declaration, entry.origins]));
+  return declaredOriginsOf(bundle).map((entry) => ({ ...entry, added: entry.origins.filter((origin) => !current.get(entry.declaration)?.includes(origin)) }));
 }
 
 function safeJson(text: string): unknown {
@@ -47,6 +70,7 @@ export function runProposalChecks(options: { bundle: StoredBundle; deployed: Sto
   const validation = validateBundle(bundle);
   const bytes = bundleBytes(bundle);
   const changes = permissionChanges(bundle, deployed);
+  const newOrigins = originChanges(bundle, deployed).flatMap((entry) => entry.added.map((origin) => `${entry.declaration}: new ${origin}`));
   const warnings: string[] = [];
   for (const module of bundle.modules) {
     const lines = module.module.split("\n");
@@ -89,6 +113,7 @@ export function runProposalChecks(options: { bundle: StoredBundle; deployed: Sto
         ...(changes.added.length || changes.removed.length ? [] : [`unchanged: ${changes.proposed.join(", ") || "none"}`]),
       ],
     },
+    { id: "origins", title: "New origins", status: newOrigins.length ? "warn" : "pass", details: newOrigins.length ? newOrigins : ["no site declared that the deployed version did not"] },
     { id: "code", title: "Code warnings", status: warnings.length ? "warn" : "pass", details: warnings.length ? warnings : ["no eval, dynamic Function or similar found"] },
   ];
 }

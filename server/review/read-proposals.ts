@@ -6,7 +6,8 @@ import { appManifestSchema } from "../apps/manifest";
 import { AppError } from "../errors";
 import { announceProposalAction } from "./announce-proposal-action";
 import { diffBundles } from "./bundle-diff";
-import { permissionChanges, runProposalChecks } from "./proposal-checks";
+import { originChanges, permissionChanges, permissionsOf, runProposalChecks } from "./proposal-checks";
+import { describeOriginScope, describePermissionScopes } from "../apps/permission-scopes";
 import { isStaff, type Actor, type ReviewDeps } from "./review-deps";
 
 const userSummary = { select: { id: true, username: true, displayName: true } } as const;
@@ -66,6 +67,10 @@ function pagesOf(bundle: StoredBundle): { id: string; file: string; title: strin
   return manifest.success ? Object.entries(manifest.data.pages).map(([id, page]) => ({ id, file: page.file, title: page.title })) : [];
 }
 
+function manifestName(bundle: StoredBundle): string | undefined {
+  return appManifestSchema.safeParse(bundle.metadata).data?.name;
+}
+
 function readmeOf(bundle: StoredBundle): string | null {
   const readme = bundle.files.find((file) => /^readme(\.md|\.txt)?$/i.test(file.path));
   return readme ? Buffer.from(readme.base64, "base64").toString("utf8") : null;
@@ -81,6 +86,7 @@ export async function getProposal(options: { deps: ReviewDeps; actor: Actor; pro
   const bundle = proposal.bundle as unknown as StoredBundle;
   // The diff is against what runs now, as a pull request diffs against the base branch's head.
   const deployed = (app?.activeDeployment?.bundle as unknown as StoredBundle | undefined) ?? null;
+  const appName = manifestName(bundle) ?? app?.name ?? proposal.appId;
   return {
     ...proposal,
     bundle: undefined,
@@ -89,6 +95,10 @@ export async function getProposal(options: { deps: ReviewDeps; actor: Actor; pro
     approvals: proposal.votes.filter((vote) => vote.approve && vote.voterId !== proposal.authorId).length,
     rejections: proposal.votes.filter((vote) => !vote.approve && vote.voterId !== proposal.authorId).length,
     permissionChanges: permissionChanges(bundle, deployed),
+    // What each permission lets the app do, in words: the reviewer approves these scopes.
+    permissionScopes: describePermissionScopes({ appName, permissions: permissionsOf(bundle) }),
+    // The other sites it may redirect to, be read by or load from: approval covers these too.
+    declaredOrigins: originChanges(bundle, deployed).map((entry) => ({ ...entry, scope: describeOriginScope({ appName, ...entry }) })),
     checks: runProposalChecks({ bundle, deployed }),
     diff: diffBundles({ proposed: bundle, deployed }),
     readme: readmeOf(bundle),

@@ -106,6 +106,20 @@ export class ServiceRegistry {
       .map((entry) => entry.workerId);
   }
 
+  /**
+   * Workers providing `service`, waiting up to `timeoutMs` for one when there is none: right after
+   * a start, or when a loaded machine delays a heartbeat, a worker is usually a moment away.
+   */
+  async awaitProviders(service: ServiceName, timeoutMs: number): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let providers = this.workersProviding(service);
+    while (!providers.length && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      providers = this.workersProviding(service);
+    }
+    return providers;
+  }
+
   /** What the worker's last heartbeat reported carrying for `service`. */
   loadOf(workerId: string, service: ServiceName): number | undefined {
     return this.workers.get(workerId)?.capacity?.[service]?.load;

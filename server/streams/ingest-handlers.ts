@@ -13,7 +13,14 @@ const workerIdOf = (label: string) => (label.startsWith("worker:") ? label.slice
 
 export function registerIngestHandlers(
   bus: BusEndpoint,
-  deps: { prisma: PrismaClient; presence: PresenceStore; logger: Logger; onLiveChange?: (change: { channel: string; live: boolean }) => void },
+  deps: {
+    prisma: PrismaClient;
+    presence: PresenceStore;
+    logger: Logger;
+    onLiveChange?: (change: { channel: string; live: boolean }) => void;
+    /** A worker reported its live sessions (on every reconnect and periodically). */
+    onSessionsReported?: (workerId: string) => void;
+  },
 ): void {
   const { prisma, logger } = deps;
   const fromWorker = (label: string) => {
@@ -63,13 +70,8 @@ export function registerIngestHandlers(
   bus.handle("ingestSessions", async (data, envelope) => {
     const workerId = fromWorker(envelope.ack);
     if (workerId !== data.workerId) return;
+    deps.onSessionsReported?.(workerId);
     const ended = await reconcileWorkerStreams({ prisma, workerId, liveSessionIds: data.live.map((session) => session.sessionId) });
     if (ended) logger.info("reconciled streams of a worker", { workerId, markedOffline: ended });
   });
-}
-
-/** A worker that disconnected took its RTMP sessions with it. */
-export async function endStreamsOfWorker(deps: { prisma: PrismaClient; logger: Logger }, workerId: string): Promise<void> {
-  const ended = await reconcileWorkerStreams({ prisma: deps.prisma, workerId, liveSessionIds: [] });
-  if (ended) deps.logger.info("streams ended with their worker", { workerId, markedOffline: ended });
 }

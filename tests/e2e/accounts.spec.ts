@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 test("a new user signs up, signs out and signs in again in a real browser", async ({ page }) => {
   const username = `user${Date.now().toString(36)}`;

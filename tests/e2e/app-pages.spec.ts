@@ -1,7 +1,7 @@
 // App pages in Chromium: the poll example deployed through the staff route, started from chat,
 // voted on in its page by one viewer while a second browser sees the count change live; its
 // placements (chat card, channel tab); and a hostile page that tries to reach the platform.
-import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type Page } from "./fixtures";
 import { exampleProposal } from "../helpers/example-bundle";
 
 const suffix = Date.now().toString(36).slice(-6);
@@ -70,7 +70,7 @@ const hostileProposal = {
                     const response = await fetch("/api/auth/session", { credentials: "include" });
                     note("session-fetch: " + (await response.text()));
                   } catch (error) { note("session-fetch: blocked"); }
-                  note("confirm: " + (await appbridge.confirm("Proceed with the probe?")));
+                  note("confirm: " + (await appbridge.confirm("Proceed with the probe?", "Canopy: your session expired")));
                   note("done");
                 })();
               `).toString("base64"),
@@ -92,6 +92,8 @@ test("a viewer votes in the poll page and a second browser sees the result chang
 
   // The channel owner starts a poll from chat; the app answers with a card of its page.
   const ownerPage = await newUserPage(browser, owner);
+  // Deployed apps hear only the channels that enabled them.
+  expect((await ownerPage.request.post("/api/trpc/chat.enableApp", { data: { json: { channel: owner, appId: "poll" } } })).ok()).toBe(true);
   await ownerPage.goto(`/chat/${owner}`);
   await expect(ownerPage.getByText(/^\d+ watching$/)).toBeVisible();
   const input = ownerPage.getByRole("textbox", { name: /^Message #/ });
@@ -145,8 +147,11 @@ test("a hostile page cannot read the platform's cookies or DOM, reach another ap
   const log = frame.locator("#log");
 
   // The platform draws the page's confirm; answering it lets the probe finish.
-  const dialog = staff.getByRole("dialog");
+  // It names the app (the reviewed name, not the page's title) in a band the page cannot style.
+  const dialog = staff.getByRole("dialog", { name: "Hostile" });
   await expect(dialog).toContainText("Proceed with the probe?");
+  await expect(dialog).toContainText("An app on Canopy says this, not Canopy");
+  await expect(dialog.getByRole("heading")).toHaveText("Hostile");
   await dialog.getByRole("button", { name: "OK" }).click();
   await expect(log).toContainText("done", { timeout: 15_000 });
 

@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Browser, type Page } from "./fixtures";
 
 const suffix = Date.now().toString(36).slice(-6);
 const owner = `own_${suffix}`;

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 
 // The online editor on a tablet with touch emulation: portrait 768×1024, and landscape 1024×768
 // for the diagnostics test. Buttons are tapped; text goes in as an on-screen keyboard sends it.

@@ -1,7 +1,7 @@
 // The main pages on a phone (390 px) and a portrait tablet (820 px): nothing is wider than the
 // viewport, no control sticks out of its card, and the header's links and buttons do not overlap.
 // Staff is signed in so the header carries its longest navigation and the staff tables have rows.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 
 const suffix = Date.now().toString(36).slice(-6);
 

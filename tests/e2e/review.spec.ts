@@ -1,7 +1,7 @@
 // Review and deployment in real browsers: a developer proposes from /dev, staff approve on
 // /staff in a second browser context, and the app's page is live for a third (anonymous)
 // viewer; rolling back from the operations page brings the previous version back.
-import { expect, test, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { expect, test, type Browser, type BrowserContext, type Page } from "./fixtures";
 import { greeterFiles } from "../fixtures/greeter-app";
 
 const appId = `e2e-greeter-${Date.now().toString(36)}`;

@@ -2,7 +2,7 @@
 // once, hidden until Reveal), the channel page, and a real ffmpeg publishing to the worker's RTMP
 // ingest with the channel page playing the stream.
 import { spawn, type ChildProcess } from "node:child_process";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { e2eRtmpPort } from "../../playwright.config";
 
 const password = "streamer-password";

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { loadSecrets } from "../../server/secrets";
 import { connectBus } from "../../worker/bus-client";
 

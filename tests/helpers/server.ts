@@ -113,3 +113,19 @@ export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
+
+/**
+ * Waits until the server reports the service alive. On a timeout the error carries the last
+ * status and the end of the server's log, so a CI failure says why.
+ */
+export async function waitForService(server: Pick<RunningServer, "url" | "logs">, service: "ingest" | "apps" | "render", timeoutMs: number): Promise<void> {
+  let last: unknown;
+  const alive = async () => {
+    last = ((await (await fetch(`${server.url}/api/external/`)).json()) as { status: Record<string, string> }).status;
+    return (last as Record<string, string>)[service] === "alive";
+  };
+  await waitFor(alive, timeoutMs, 200).catch(() => {
+    const logTail = server.logs.join("").split("\n").slice(-40).join("\n");
+    throw new Error(`${service} not alive within ${timeoutMs} ms; last status ${JSON.stringify(last)}; server log ends:\n${logTail}`);
+  });
+}

@@ -1,7 +1,6 @@
 // Review and deployment against the real server, worker and database: every transition of the
 // constitution and its rules, the deploy through the runtime, rollback, operations, the audit
 // log, live notifications and the CLI.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -10,6 +9,7 @@ import { connectNamespace } from "../helpers/connect-namespace";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { greeterFiles } from "../fixtures/greeter-app";
 import { startServer, type RunningServer } from "../helpers/server";
+import { runCommand } from "../helpers/run-command";
 import { TestClient } from "../helpers/http-client";
 
 type Proposal = { id: string; number: number; state: string; stateReason: string | null; deploymentId: string | null; deployStep: string | null; supersededById: string | null; contentHash: string };
@@ -44,7 +44,7 @@ async function submitDraft(client: TestClient, appId: string, title: string) {
 }
 
 async function proposal(id: string) {
-  return (await staffA.query<Proposal & { approvals: number; rejections: number; checks: { id: string; status: string; details: string[] }[]; diff: { path: string; status: string }[]; readme: string | null; permissionChanges: { added: string[] } }>("review.get", { proposalId: id })).data!;
+  return (await staffA.query<Proposal & { approvals: number; rejections: number; checks: { id: string; status: string; details: string[] }[]; diff: { path: string; status: string }[]; readme: string | null; permissionChanges: { added: string[] }; permissionScopes: { permission: string; scope: string }[]; declaredOrigins: { declaration: string; origins: string[]; added: string[]; scope: string }[] }>("review.get", { proposalId: id })).data!;
 }
 
 async function hello(appId: string): Promise<string | undefined> {
@@ -91,13 +91,17 @@ describe("proposals", () => {
     expect(detail.checks.find((check) => check.id === "validation")?.status).toBe("pass");
     expect(detail.checks.find((check) => check.id === "permissions")?.details).toContain("asks for new permission: kv");
     expect(detail.permissionChanges.added).toEqual(["kv"]);
+    // The reviewer reads what each permission lets the app do.
+    expect(detail.permissionScopes).toEqual([{ permission: "kv", scope: expect.stringContaining("stores its own data") }]);
+    expect(detail.declaredOrigins).toEqual([]);
     expect(detail.diff.map((file) => `${file.status} ${file.path}`)).toContain("added src/hello.js");
     expect(detail.readme).toContain("Says hello (v1)");
     // The private preview runs the proposed snapshot for the author and staff only.
     const preview = await staffA.mutation<{ ok: boolean }>("review.preview", { proposalId: first.id });
-    expect(preview.data?.ok).toBe(true);
+    expect(preview.data?.ok, JSON.stringify(preview)).toBe(true);
     const previewed = await staffA.fetch("/apps/greeter/preview/api/hello");
-    expect(((await previewed.json()) as { greeting: string }).greeting).toBe("hello v1");
+    const greeting = (await previewed.json()) as { greeting?: string };
+    expect(greeting.greeting, `${previewed.status} ${JSON.stringify(greeting)}`).toBe("hello v1");
     expect((await fetch(`${server.url}/apps/greeter/preview/api/hello`)).status).toBe(401);
     expect(await hello("greeter")).toBeUndefined();
     // Developers see only their own.
@@ -209,6 +213,25 @@ describe("proposals", () => {
     expect((await staffA.mutation("review.vote", { proposalId: mine.id, approve: true })).status).toBe(409);
   });
 
+  it("shows the reviewer the other sites app.json declares and what users:read-roles reads, new ones marked", async () => {
+    const files = greeterFiles("v3", { permissions: ["kv", "users", "users:read-roles"] });
+    const manifest = JSON.parse(files[0]!.content) as Record<string, unknown>;
+    files[0] = { path: "app.json", content: JSON.stringify({ ...manifest, redirects: ["https://partner.example"], cors: ["*"], csp: { "img-src": ["https://images.example.com"] } }) };
+    await writeDraft(developer, "greeter", files);
+    const declaring = await submitDraft(developer, "greeter", "Other sites");
+    const detail = await proposal(declaring.id);
+    expect(detail.declaredOrigins).toEqual([
+      { declaration: "redirects", origins: ["https://partner.example"], added: ["https://partner.example"], scope: expect.stringContaining("send visitors on to these sites") },
+      { declaration: "cors", origins: ["*"], added: ["*"], scope: expect.stringContaining("any site may read Greeter's endpoint responses") },
+      { declaration: "csp img-src", origins: ["https://images.example.com"], added: ["https://images.example.com"], scope: expect.stringContaining("load images") },
+    ]);
+    expect(detail.permissionChanges.added).toEqual(["users", "users:read-roles"]);
+    expect(detail.permissionScopes.find((entry) => entry.permission === "users:read-roles")?.scope).toContain("role (member, developer or staff)");
+    expect(detail.checks.find((check) => check.id === "origins")).toMatchObject({ status: "warn", details: ["redirects: new https://partner.example", "cors: new *", "csp img-src: new https://images.example.com"] });
+    expect((await developer.mutation("review.withdraw", { proposalId: declaring.id })).status).toBe(200);
+    await writeDraft(developer, "greeter", greeterFiles("v3"));
+  });
+
   it("enough rejections reject; comments from the author and staff, not from others", async () => {
     const rejected = await submitDraft(developer, "greeter", "To reject");
     expect((await developer.mutation("review.comment", { proposalId: rejected.id, body: "Please look" })).status).toBe(200);
@@ -287,7 +310,7 @@ describe("operations", () => {
     const audit = await staffA.query<{ entries: { action: string; bundleHash: string }[] }>("review.audit", { proposalId: body.proposalId });
     expect(audit.data?.entries.map((entry) => entry.action)).toEqual(["proposal.deployed", "proposal.accepted", "proposal.submitted"]);
     expect(audit.data?.entries[0]?.bundleHash).toBe(body.contentHash);
-    expect((await developer.fetch("/api/apps/greeter/deploy", { method: "POST", body: JSON.stringify(exported) })).status).toBe(403);
+    expect((await developer.fetch("/api/apps/greeter/deploy", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(exported) })).status).toBe(403);
   });
 
   it("deleting an app drops its open proposals", async () => {
@@ -316,13 +339,12 @@ describe("CLI", () => {
       fs.mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
       fs.writeFileSync(path.join(dir, file.path), file.content);
     }
-    const bundled = spawnSync("npx", ["canopy", "bundle", dir], { encoding: "utf8" });
+    const bundled = await runCommand("npx", ["canopy", "bundle", dir]);
     expect(bundled.status).toBe(0);
     expect(JSON.parse(bundled.stdout).actions[0].name).toBe("set_js_app");
 
     const token = (await developer.mutation<{ token: string }>("tokens.create", { name: "cli" })).data!.token;
-    const proposed = spawnSync("npx", ["canopy", "propose", dir, "--app", "greeter", "--title", "From the CLI"], {
-      encoding: "utf8",
+    const proposed = await runCommand("npx", ["canopy", "propose", dir, "--app", "greeter", "--title", "From the CLI"], {
       env: { ...process.env, CANOPY_SERVER_URL: server.url, CANOPY_TOKEN: token },
     });
     expect(proposed.stderr).not.toContain(token);
@@ -332,7 +354,7 @@ describe("CLI", () => {
     const mine = await developer.query<{ title: string; state: string }[]>("review.list", { mine: true });
     expect(mine.data?.[0]).toMatchObject({ title: "From the CLI", state: "OPEN" });
 
-    const refused = spawnSync("npx", ["canopy", "propose", dir, "--app", "greeter"], { encoding: "utf8", env: { ...process.env, CANOPY_SERVER_URL: server.url, CANOPY_TOKEN: "cnp_wrong" } });
+    const refused = await runCommand("npx", ["canopy", "propose", dir, "--app", "greeter"], { env: { ...process.env, CANOPY_SERVER_URL: server.url, CANOPY_TOKEN: "cnp_wrong" } });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/refused/);
     expect(refused.stderr).not.toContain("cnp_wrong");

@@ -2,7 +2,7 @@
 // RTMP, the server decides on the key, HLS is served under the public id, a recording remains.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/free-port";
-import { startServer, waitFor, type RunningServer } from "../helpers/server";
+import { startServer, waitFor, waitForService, type RunningServer } from "../helpers/server";
 import { TestClient } from "../helpers/http-client";
 import { ffprobeStreams, killAll, publish, type Publisher } from "../helpers/ingest";
 
@@ -17,7 +17,7 @@ const streamStatus = async (username: string) =>
 beforeAll(async () => {
   rtmpPort = await freePort();
   server = await startServer({ env: { RTMP_PORT: String(rtmpPort), RTMP_HOST: "127.0.0.1" } });
-  await waitFor(async () => ((await (await fetch(`${server.url}/api/external/`)).json()) as { status: { ingest: string } }).status.ingest === "alive", 30_000);
+  await waitForService(server, "ingest", 60_000);
 });
 afterAll(async () => {
   await killAll(publishers);

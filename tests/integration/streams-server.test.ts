@@ -23,7 +23,8 @@ const status = async (username: string) => {
 };
 
 beforeAll(async () => {
-  server = await startServer({ env: { CANOPY_START_WORKER: "false" } });
+  // A short reconnect grace: the test of a worker that disappears waits it out (ingest-reconnect.test.ts covers the grace itself).
+  server = await startServer({ env: { CANOPY_START_WORKER: "false", INGEST_RECONNECT_GRACE_MS: "500" } });
   worker = await busClient("worker:testworker");
   streamer = new TestClient(server.url);
   await streamer.mutation("account.signUp", { username: "streamer", password: "streamer-password" });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cardPageOf } from "@/app/_components/apps/card-link";
 
-const pages = [{ appId: "poll", pageId: "vote", title: "Poll", file: "pages/vote.html" }];
+const pages = [{ appId: "poll", appName: "Poll", pageId: "vote", title: "Poll", file: "pages/vote.html" }];
 
 describe("chat card links", () => {
   it("finds a card page linked by path or by a URL on this site", () => {

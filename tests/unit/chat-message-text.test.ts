@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dropMissing, mergeMessages, removeMessage, type ChatMessage } from "@/app/_components/chat/message-list";
+import { dropMissing, mergeMessages, removeMessage, withPreviews, type ChatMessage } from "@/app/_components/chat/message-list";
 import { mentions, parseMessage, safeHref } from "@/app/_components/chat/message-text";
 
 describe("parseMessage", () => {
@@ -66,5 +66,15 @@ describe("message list", () => {
     expect(dropMissing(shown, [message(5), message(3), message(2)], 5, false).map((entry) => entry.id)).toEqual([1, 2, 3, 5, 6]);
     // A short page reaches the start of the channel: 1 was deleted too.
     expect(dropMissing(shown, [message(5), message(3), message(2)], 5, true).map((entry) => entry.id)).toEqual([2, 3, 5, 6]);
+  });
+});
+
+describe("preview messages in the list", () => {
+  const message = (id: number, datetime: number) => ({ id, datetime, username: "u", displayName: "u", color: "#000000", type: "channel" as const, target: "lobby", text: String(id) });
+  it("places the developer's preview messages by time among the stored ones, in arrival order", () => {
+    const stored = [message(1, 100), message(2, 200), message(3, 300)];
+    const previews = [{ ...message(-5, 150), preview: true as const }, { ...message(-4, 150), preview: true as const }, { ...message(-9, 400), preview: true as const }];
+    expect(withPreviews(stored, previews).map((entry) => entry.id)).toEqual([1, -5, -4, 2, 3, -9]);
+    expect(withPreviews(stored, [])).toBe(stored);
   });
 });

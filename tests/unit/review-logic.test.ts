@@ -45,7 +45,7 @@ describe("bundle diff", () => {
 describe("proposal checks", () => {
   it("passes a clean bundle and warns about new permissions and dynamic code", () => {
     const clean = runProposalChecks({ bundle: bundle("export function a() {}", ["kv"]), deployed: bundle("export function a() {}", ["kv"]) });
-    expect(clean.map((check) => check.status)).toEqual(["pass", "pass", "pass", "pass"]);
+    expect(clean.map((check) => check.status)).toEqual(["pass", "pass", "pass", "pass", "pass"]);
 
     const risky = runProposalChecks({
       bundle: bundle('export function a() {\n  return eval("1");\n}\nconst f = new Function("x", "return x");\n', ["kv", "chat"]),
@@ -56,6 +56,13 @@ describe("proposal checks", () => {
     expect(byId.permissions!.details).toEqual(["asks for new permission: chat", "gives up permission: users"]);
     expect(byId.code!.status).toBe("warn");
     expect(byId.code!.details).toEqual(["src/a.js:2: eval() runs code built at run time", "src/a.js:4: Function constructor (dynamic code)"]);
+  });
+
+  it("warns about sites app.json declares that the deployed version did not", () => {
+    const declaring = (redirects: string[], cors: string[]): StoredBundle => ({ ...bundle("export function a() {}", []), metadata: { endpoints: { "/a": { get: { js_module: "a.js", js_function: "a" } } }, redirects, cors } });
+    const origins = runProposalChecks({ bundle: declaring(["https://a.example", "https://b.example"], ["https://a.example"]), deployed: declaring(["https://a.example"], []) }).find((check) => check.id === "origins")!;
+    expect(origins).toMatchObject({ status: "warn", details: ["redirects: new https://b.example", "cors: new https://a.example"] });
+    expect(runProposalChecks({ bundle: declaring(["https://a.example"], []), deployed: declaring(["https://a.example"], []) }).find((check) => check.id === "origins")!.status).toBe("pass");
   });
 
   it("fails validation with the file and field of the problem", () => {

@@ -16,6 +16,8 @@ import styles from "./app-frame.module.css";
 export type AppFrameUser = { id: string; username: string; displayName: string; role: "MEMBER" | "DEVELOPER" | "STAFF" } | null;
 export type AppFrameProps = {
   appId: string;
+  /** The reviewed name (manifest or app record), never a name the page chose. */
+  appName: string;
   pageId: string;
   /** The HTML file among the app's public files. */
   file: string;
@@ -55,7 +57,7 @@ function platformPath(value: unknown): string | null {
   }
 }
 
-export function AppFrame({ appId, pageId, file, title: initialTitle, user, placement, channel = null, target = "live", minHeight = 240, maxHeight = 4000, showTitle = false, headingLevel = 1 }: AppFrameProps) {
+export function AppFrame({ appId, appName, pageId, file, title: initialTitle, user, placement, channel = null, target = "live", minHeight = 240, maxHeight = 4000, showTitle = false, headingLevel = 1 }: AppFrameProps) {
   const router = useRouter();
   const frameRef = useRef<HTMLIFrameElement>(null);
   const socketRef = useRef<Socket | null>(null);
@@ -269,10 +271,20 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
               closeDialog(dialog.kind === "prompt" ? promptValue : dialog.kind === "confirm" ? true : null);
             }}
           >
-            <h2 id={`app-dialog-${dialog.id}`} className={styles.dialogTitle}>
-              {dialog.title ?? `${title} says`}
-            </h2>
-            <p className={styles.dialogMessage}>{dialog.message}</p>
+            {/* Drawn by the platform from the reviewed app name: the page chooses only the quoted text, so a dialog never passes for Canopy's own. */}
+            <header className={styles.dialogOrigin}>
+              <AppMonogram appId={appId} appName={appName} />
+              <div>
+                <h2 id={`app-dialog-${dialog.id}`} className={styles.dialogAppName}>
+                  {appName}
+                </h2>
+                <p className={styles.dialogNotice}>An app on Canopy says this, not Canopy. Never enter your Canopy password in an app.</p>
+              </div>
+            </header>
+            <div className={styles.dialogBody}>
+              {dialog.title ? <p className={styles.dialogTitle}>{dialog.title}</p> : null}
+              <p className={styles.dialogMessage}>{dialog.message}</p>
+            </div>
             {dialog.kind === "prompt" ? <input className="input" value={promptValue} onChange={(event) => setPromptValue(event.target.value)} autoFocus aria-label={dialog.message} /> : null}
             <div className={styles.dialogActions}>
               {dialog.kind !== "alert" ? (
@@ -288,5 +300,16 @@ export function AppFrame({ appId, pageId, file, title: initialTitle, user, place
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** The app's mark: its name's first letter on a colour derived from its id, the same everywhere. */
+function AppMonogram({ appId, appName }: { appId: string; appName: string }) {
+  let hash = 0;
+  for (const char of appId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return (
+    <span className={styles.monogram} style={{ backgroundColor: `hsl(${hash % 360} 55% 38%)` }} aria-hidden="true">
+      {(appName.trim()[0] ?? appId[0] ?? "?").toUpperCase()}
+    </span>
   );
 }

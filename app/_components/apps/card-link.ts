@@ -1,5 +1,5 @@
 // Which app page a chat message links to: /a/<app>/<page> as a path, or as a URL on this site.
-export type CardPage = { appId: string; pageId: string; title: string; file: string };
+export type CardPage = { appId: string; appName: string; pageId: string; title: string; file: string };
 
 /** Live frames at once in one chat. */
 export const liveCardLimit = 3;

@@ -44,7 +44,7 @@ export function ChannelSideTabs({ chat, pages, user, channel }: { chat: ReactNod
         const key = `${page.appId}/${page.pageId}`;
         return (
           <div key={key} role="tabpanel" id={`${baseId}-panel-${key}`} aria-labelledby={`${baseId}-tab-${key}`} hidden={selected !== key} className={styles.appPanel}>
-            {opened.includes(key) ? <AppFrame appId={page.appId} pageId={page.pageId} file={page.file} title={page.title} user={user} placement="channel-tab" channel={channel} minHeight={320} /> : null}
+            {opened.includes(key) ? <AppFrame appId={page.appId} appName={page.appName} pageId={page.pageId} file={page.file} title={page.title} user={user} placement="channel-tab" channel={channel} minHeight={320} /> : null}
           </div>
         );
       })}

@@ -12,7 +12,7 @@ export function ChatAppCard({ page, user, channel, live }: { page: CardPage; use
   return (
     <div className={styles.card}>
       {live ? (
-        <AppFrame appId={page.appId} pageId={page.pageId} file={page.file} title={page.title} user={user} placement="chat-card" channel={channel} minHeight={120} maxHeight={360} />
+        <AppFrame appId={page.appId} appName={page.appName} pageId={page.pageId} file={page.file} title={page.title} user={user} placement="chat-card" channel={channel} minHeight={120} maxHeight={360} />
       ) : (
         <Link href={`/a/${page.appId}/${page.pageId}`} className="button button-small">
           Open {page.title}

@@ -28,7 +28,7 @@ export async function ChannelChat({ name, user, headingLevel }: { name: string; 
       initialSettings={{ slowModeSeconds: channel.slowModeSeconds, chatDisabled: channel.chatDisabled }}
       maxLength={env.CHAT_MAX_MESSAGE_LENGTH}
       headingLevel={headingLevel}
-      appCards={{ pages: cardPages.map(({ appId, pageId, title, file }) => ({ appId, pageId, title, file })), user: frameUserOf(user) }}
+      appCards={{ pages: cardPages.map(({ appId, appName, pageId, title, file }) => ({ appId, appName, pageId, title, file })), user: frameUserOf(user) }}
     />
   );
 }

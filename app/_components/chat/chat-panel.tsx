@@ -15,6 +15,7 @@ import { MessageBody } from "./message-body";
 import type { AppFrameUser } from "../apps/app-frame";
 import { cardPageOf, liveCardLimit, type CardPage } from "../apps/card-link";
 import { ChatAppCard } from "../apps/chat-card";
+import { ChannelApps } from "./channel-apps";
 import type { ChatMessage } from "./message-list";
 import { mentions } from "./message-text";
 import { useChatChannel, type ChatSettings, type SendResult } from "./use-chat-channel";
@@ -282,7 +283,7 @@ function ChatPanelView({ channel, viewer, canModerate, initialMessages, initialS
                 viewerName={viewerName}
                 hydrated={hydrated}
                 canModerate={canModerate}
-                canRestrict={canModerate && message.username !== viewerName && message.username !== channel}
+                canRestrict={canModerate && !message.appId && message.username !== viewerName && message.username !== channel}
                 menuOpen={menuFor === message.id}
                 confirmBan={menuFor === message.id && confirmBan}
                 busy={menuFor === message.id && (deleting || restricting)}
@@ -354,7 +355,13 @@ const MessageRow = memo(function MessageRow({ message, viewerName, hydrated, can
   const color = hexColor.test(message.color) ? message.color : undefined;
   const actionsId = `chat-actions-${message.id}`;
   return (
-    <li className={styles.row} data-mentions-me={mentionsViewer || undefined} data-message-id={message.id}>
+    <li
+      className={`${styles.row}${message.system ? ` ${styles.systemRow}` : ""}${message.preview ? ` ${styles.previewRow}` : ""}`}
+      data-mentions-me={mentionsViewer || undefined}
+      data-message-id={message.id}
+      data-app={message.appId}
+      data-preview={message.preview || undefined}
+    >
       <div className={styles.line}>
         <time className={styles.time} dateTime={date.toISOString()} title={hydrated ? fullDateFormat.format(date) : undefined}>
           {hydrated ? timeFormat.format(date) : ""}
@@ -366,11 +373,23 @@ const MessageRow = memo(function MessageRow({ message, viewerName, hydrated, can
         >
           {message.displayName}
         </span>
+        {/* Set by the server from the message's app, never from a name a user could choose. */}
+        {message.app ? (
+          <span className={styles.appBadge} title={`Sent by the app ${message.app.id}`}>
+            app
+          </span>
+        ) : null}
+        {message.system && message.appId ? (
+          <span className={styles.appBadge} title={`Posted by the app ${message.appId}`}>
+            {message.appId}
+          </span>
+        ) : null}
+        {message.preview ? <span className={styles.previewBadge}>preview — only you see this</span> : null}
         <span className={styles.colon}>: </span>
         <MessageBody text={message.text} viewerUsername={viewerName} />
       </div>
       {card ? <ChatAppCard page={card.page} user={cardUser} channel={channel} live={card.live} /> : null}
-      {canModerate ? (
+      {canModerate && !message.preview ? (
         <button
           type="button"
           className={styles.menuButton}
@@ -619,6 +638,7 @@ function ChannelSettings({ id, channel, settings, onSaved }: { id: string; chann
           {error}
         </p>
       ) : null}
+      <ChannelApps channel={channel} />
     </div>
   );
 }

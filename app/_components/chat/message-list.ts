@@ -20,6 +20,24 @@ export function mergeMessages(current: readonly ChatMessage[], incoming: readonl
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
+/** Preview messages kept per channel view (they live only in this page, never in history). */
+export const maxPreviewMessages = 50;
+
+/**
+ * The stored messages with the developer's preview messages (negative ids, never stored)
+ * placed by time: each after the last stored message that is not newer than it.
+ */
+export function withPreviews(stored: readonly ChatMessage[], previews: readonly ChatMessage[]): ChatMessage[] {
+  if (!previews.length) return stored as ChatMessage[];
+  const merged: ChatMessage[] = [];
+  let next = 0;
+  for (const message of stored) {
+    while (next < previews.length && previews[next]!.datetime < message.datetime) merged.push(previews[next++]!);
+    merged.push(message);
+  }
+  return merged.concat(previews.slice(next));
+}
+
 export function removeMessage(current: readonly ChatMessage[], id: number): ChatMessage[] {
   return current.some((message) => message.id === id) ? current.filter((message) => message.id !== id) : (current as ChatMessage[]);
 }

@@ -10,11 +10,11 @@
 //   what we missed and kept our rooms; nothing to do.
 // - Reconnection without recovery: join again, page forward from the last seen id until caught
 //   up, drop what was deleted during the gap, and re-read the channel settings.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import type { ChatError, ChatServerToClientEvents } from "@/server/chat/events";
 import { useTRPCClient } from "../../_trpc/client";
-import { dropMissing, historyPageSize, mergeMessages, removeMessage, type ChatMessage } from "./message-list";
+import { dropMissing, historyPageSize, maxPreviewMessages, mergeMessages, removeMessage, withPreviews, type ChatMessage } from "./message-list";
 
 export type ChatSettings = { slowModeSeconds: number; chatDisabled: boolean };
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting";
@@ -60,6 +60,8 @@ export function useChatChannel(options: {
   const [viewers, setViewers] = useState<number | null>(null);
   const [settings, setSettings] = useState<ChatSettings>(options.initialSettings ?? { slowModeSeconds: 0, chatDisabled: false });
   const [notices, setNotices] = useState<RestrictionNotice[]>([]);
+  /** The developer's own preview apps' messages here (only they receive them), in arrival order. */
+  const [previews, setPreviews] = useState<ChatMessage[]>([]);
   const [ownRestriction, setOwnRestriction] = useState<{ expiresAt: number | null } | null>(null);
 
   const socketRef = useRef<ChatSocket | null>(null);
@@ -173,7 +175,9 @@ export function useChatChannel(options: {
     });
 
     socket.on("message", (message) => {
-      if (message.type === "channel" && message.target === channel) addMessages([message]);
+      if (message.type !== "channel" || message.target !== channel) return;
+      if (message.preview) setPreviews((current) => [...current.slice(1 - maxPreviewMessages), message]);
+      else addMessages([message]);
     });
     socket.on("delete", (payload) => {
       if (payload.channel === channel) deleteLocally(payload.id);
@@ -279,8 +283,10 @@ export function useChatChannel(options: {
     socket.disconnect().connect();
   }, []);
 
+  const shown = useMemo(() => withPreviews(messages, previews.filter((message) => message.target === channel)), [messages, previews, channel]);
+
   return {
-    messages,
+    messages: shown,
     hasOlder,
     loadingOlder,
     historyLoaded,

@@ -1,8 +1,8 @@
 "use client";
 
 // One proposal as reviewers and its author see it: state and deploy progress (live), votes,
-// automatic checks, permission changes, README, the diff against the deployed version and the
-// comment thread.
+// automatic checks, permission changes, the other sites app.json declares, README, the diff
+// against the deployed version and the comment thread.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { LocalTime } from "../local-time";
@@ -210,6 +210,43 @@ export function ProposalView({ initial, viewer }: { initial: ProposalDetail; vie
             </span>
           ))}
         </p>
+        {proposal.permissionScopes.length ? (
+          <dl className="small" data-testid="permission-scopes">
+            {proposal.permissionScopes.map((entry) => (
+              <div key={entry.permission}>
+                <dt>
+                  <strong>{entry.permission}</strong>
+                </dt>
+                <dd>{entry.scope}</dd>
+              </div>
+            ))}
+          </dl>
+        ) : null}
+        <h3>Other sites</h3>
+        {proposal.declaredOrigins.length ? (
+          <dl className="small" data-testid="declared-origins">
+            {proposal.declaredOrigins.map((entry) => (
+              <div key={entry.declaration}>
+                <dt>
+                  <strong>{entry.declaration}</strong>
+                </dt>
+                <dd>
+                  {entry.scope}{" "}
+                  {entry.origins.map((origin) => (
+                    <code key={origin} className={entry.added.includes(origin) ? styles.permAdded : undefined} style={{ marginRight: "0.6rem" }}>
+                      {origin}
+                      {entry.added.includes(origin) ? " (new)" : ""}
+                    </code>
+                  ))}
+                </dd>
+              </div>
+            ))}
+          </dl>
+        ) : (
+          <p className="small muted" data-testid="declared-origins">
+            none: its endpoints redirect only inside the app, no other site reads them, its pages load only from the platform
+          </p>
+        )}
       </section>
 
       <TextSection id="readme-title" title="README" text={proposal.readme} />

@@ -43,7 +43,7 @@ export default async function ChannelPage({ params }: Params) {
           tabPages.length ? (
             <ChannelSideTabs
               chat={<ChannelChat name={channel.name} user={user} headingLevel={2} />}
-              pages={tabPages.map(({ appId, pageId, title, file }) => ({ appId, pageId, title, file }))}
+              pages={tabPages.map(({ appId, appName, pageId, title, file }) => ({ appId, appName, pageId, title, file }))}
               user={frameUserOf(user)}
               channel={channel.name}
             />

@@ -36,6 +36,7 @@ export default async function AppPage(props: Params) {
       <p className="eyebrow">{target === "preview" ? `Preview of ${page.appName}` : page.appName}</p>
       <AppFrame
         appId={page.appId}
+        appName={page.appName}
         pageId={page.pageId}
         file={page.file}
         title={page.title}
